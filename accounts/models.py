@@ -1,0 +1,174 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from accounts.scoping import visible_establishments_q
+from accounts.uai import normalize_uai, validate_uai
+
+
+class Region(models.Model):
+    class Kind(models.TextChoices):
+        REGION = "region", "Région"
+        OVERSEAS_DEPARTMENT = "overseas_department", "Département et région d'outre-mer"
+        OVERSEAS_COLLECTIVITY = "overseas_collectivity", "Collectivité d'outre-mer"
+
+    code = models.CharField("code", max_length=3, unique=True, help_text="Code INSEE de région ou code de territoire")
+    name = models.CharField("nom", max_length=100)
+    kind = models.CharField("type", max_length=24, choices=Kind.choices)
+    authority_short = models.CharField("autorité académique (sigle)", max_length=120)
+    authority_name = models.CharField("autorité académique", max_length=300)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "région"
+
+    def __str__(self):
+        return self.name
+
+
+class EstablishmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(visible_establishments_q(user))
+
+
+class Establishment(models.Model):
+    class Status(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "prive", "Privé"
+
+    class Network(models.TextChoices):
+        EPLEFPA = "eplefpa", "Public (EPLEFPA)"
+        CNEAP = "cneap", "Privé CNEAP"
+        UNREP = "unrep", "Privé UNREP"
+        MFR = "mfr", "Privé MFR (rythme approprié)"
+        UNKNOWN = "", "Réseau à préciser"
+
+    uai = models.CharField("UAI", max_length=8, unique=True, validators=[validate_uai])
+    name = models.CharField("nom", max_length=200)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.CharField("commune", max_length=120)
+    department = models.CharField("département", max_length=3)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="establishments", verbose_name="région")
+    status = models.CharField("statut", max_length=6, choices=Status.choices)
+    network = models.CharField("réseau", max_length=8, choices=Network.choices, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    is_open = models.BooleanField("ouvert", default=True)
+
+    objects = EstablishmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "uai"]
+        verbose_name = "établissement"
+        indexes = [models.Index(fields=["region", "name"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.uai})"
+
+    def clean(self):
+        self.uai = normalize_uai(self.uai)
+        if self.status == self.Status.PUBLIC and self.network not in ("", self.Network.EPLEFPA):
+            raise ValidationError({"network": "Un établissement public relève du réseau EPLEFPA."})
+        if self.status == self.Status.PRIVATE and self.network == self.Network.EPLEFPA:
+            raise ValidationError({"network": "Le réseau EPLEFPA est réservé aux établissements publics."})
+
+    @property
+    def full_address(self):
+        return ", ".join(part for part in (self.address, f"{self.postal_code} {self.commune}".strip()) if part)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("Une adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        HEAD = "head", "Chef·fe d'établissement"
+        REGIONAL = "regional", "Agent DRAAF-SRFD"
+        NATIONAL = "national", "DGER"
+        ADMIN = "admin", "Administrateur"
+
+    email = models.EmailField("adresse électronique", unique=True)
+    full_name = models.CharField("nom complet", max_length=150)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    role = models.CharField("rôle", max_length=10, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name="région"
+    )
+    establishments = models.ManyToManyField(
+        Establishment, blank=True, related_name="heads", verbose_name="établissements"
+    )
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField("accès à l'administration", default=False)
+    date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = "utilisateur"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="regional") | models.Q(region__isnull=False),
+                name="regional_staff_has_region",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="regional") | models.Q(region__isnull=True),
+                name="only_regional_staff_has_region",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>"
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+        if self.role == self.Role.REGIONAL and not self.region_id:
+            raise ValidationError({"region": "Un agent DRAAF-SRFD est rattaché à une région."})
+        if self.role != self.Role.REGIONAL and self.region_id:
+            raise ValidationError({"region": "Seuls les agents DRAAF-SRFD sont rattachés à une région."})
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name
+
+    @property
+    def is_head(self):
+        return self.role == self.Role.HEAD
+
+    @property
+    def is_regional(self):
+        return self.role == self.Role.REGIONAL
+
+    @property
+    def is_national(self):
+        return self.role == self.Role.NATIONAL

@@ -1,0 +1,114 @@
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from tests import factories
+
+# Hashing with the production hasher would dominate the suite's time; tests only need a working one.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+# The suite runs at a fixed date in the open campaign (2027-2028): before its 12 July 2027 deadline.
+TODAY = datetime.date(2027, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def travel():
+    """Move the clock: ``travel(date_or_datetime)``; the clock keeps ticking from there."""
+    travellers = []
+
+    def _travel(moment):
+        if isinstance(moment, datetime.date) and not isinstance(moment, datetime.datetime):
+            moment = datetime.datetime.combine(moment, datetime.time(10, 0), tzinfo=PARIS)
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield _travel
+    for traveller in reversed(travellers):
+        traveller.stop()
+
+
+@pytest.fixture
+def today(travel):
+    travel(TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def bretagne(db):
+    return factories.region("53")
+
+
+@pytest.fixture
+def occitanie(db):
+    return factories.region("76")
+
+
+@pytest.fixture
+def campaign(db):
+    return factories.CampaignFactory(start_year=2027)
+
+
+@pytest.fixture
+def establishment_a(bretagne):
+    return factories.EstablishmentFactory(region=bretagne, name="Lycée agricole A", commune="Rennes")
+
+
+@pytest.fixture
+def establishment_b(bretagne):
+    return factories.EstablishmentFactory(region=bretagne, name="Lycée agricole B", commune="Vitré")
+
+
+@pytest.fixture
+def establishment_other_region(occitanie):
+    return factories.EstablishmentFactory(region=occitanie, name="Lycée agricole d'Occitanie", commune="Auch")
+
+
+@pytest.fixture
+def head_a(establishment_a):
+    return factories.HeadFactory(email="chef.a@example.org", full_name="Chef A", establishments=[establishment_a])
+
+
+@pytest.fixture
+def head_b(establishment_b):
+    return factories.HeadFactory(email="chef.b@example.org", full_name="Chef B", establishments=[establishment_b])
+
+
+@pytest.fixture
+def regional(bretagne):
+    return factories.RegionalFactory(email="agent.bretagne@example.org", full_name="Agent Bretagne", region=bretagne)
+
+
+@pytest.fixture
+def regional_other(occitanie):
+    return factories.RegionalFactory(email="agent.occitanie@example.org", full_name="Agent Occitanie", region=occitanie)
+
+
+@pytest.fixture
+def national(db):
+    return factories.NationalFactory(email="dger.test@example.org", full_name="Agent DGER")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.AdminFactory(email="admin.test@example.org", full_name="Admin")
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as ``user``."""
+
+    def _client_for(user):
+        client.force_login(user)
+        return client
+
+    return _client_for

@@ -1,0 +1,52 @@
+from django.core.management import call_command
+
+from accounts.models import Establishment, Region, User
+from accounts.uai import uai_error
+from requests_app.models import Campaign
+
+
+def _counts():
+    return (
+        Region.objects.count(),
+        Establishment.objects.count(),
+        User.objects.count(),
+        Campaign.objects.count(),
+    )
+
+
+def test_seed_demo_twice_gives_the_same_counts(db, today, capsys):
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+    regions, establishments, users, campaigns = first
+    assert regions == 22
+    assert establishments == 800
+    assert users == 7
+    assert campaigns == 3
+    out = capsys.readouterr().out
+    assert "chef.0350700w@example.org" in out
+    assert "demo-hse-2024" in out
+
+
+def test_seed_demo_content(db, today):
+    call_command("seed_demo")
+    assert all(uai_error(uai) is None for uai in Establishment.objects.values_list("uai", flat=True))
+    assert set(Establishment.objects.values_list("region__code", flat=True)) == set(
+        Region.objects.values_list("code", flat=True)
+    )
+    head = User.objects.get(email="chef.0350700w@example.org")
+    assert head.check_password("demo-hse-2024")
+    assert list(head.establishments.values_list("uai", flat=True)) == ["0350700W"]
+    assert User.objects.get(email="draaf.bretagne@example.org").region.code == "53"
+    assert User.objects.get(email="draaf.occitanie@example.org").region.code == "76"
+    occitanie_head = User.objects.get(email="chef.occitanie@example.org")
+    assert occitanie_head.establishments.get().region.code == "76"
+    assert User.objects.get(email="admin@example.org").is_superuser
+    # 15 June 2027: the open campaign is 2027-2028 (deadline 12 July 2027), after 2026-2027 and 2025-2026.
+    assert Campaign.objects.accepting_requests(today).get().label == "2027-2028"
+    assert [c.label for c in Campaign.objects.order_by("start_year")] == [
+        "2025-2026",
+        "2026-2027",
+        "2027-2028",
+    ]

@@ -1,0 +1,83 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("False", False), ("0", False), ("oui", True)])
+def test_booleans_parse(raw, expected):
+    assert env_bool("X", default=not expected, environ={"X": raw}) is expected
+
+
+def test_unset_boolean_takes_the_default():
+    assert env_bool("X", default=True, environ={}) is True
+    assert env_bool("X", default=False, environ={"X": "  "}) is False
+
+
+@pytest.mark.parametrize("raw", ["Fasle", "2", "enabled"])
+def test_a_bad_boolean_is_an_error(raw):
+    with pytest.raises(ImproperlyConfigured, match="not a boolean"):
+        env_bool("DEBUG", default=False, environ={"DEBUG": raw})
+
+
+def test_integers_and_lists():
+    assert env_int("N", 3, environ={"N": "12"}) == 12
+    with pytest.raises(ImproperlyConfigured):
+        env_int("N", 3, environ={"N": "douze"})
+    with pytest.raises(ImproperlyConfigured):
+        env_int("N", 3, environ={"N": "0"}, minimum=1)
+    assert env_list("H", environ={"H": "a.fr, b.fr ,"}) == ["a.fr", "b.fr"]
+
+
+def _manage(*args, **env):
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "PRODUCTION", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_settings_refuse_a_bad_debug_value():
+    result = _manage("check", DEBUG="Fasle")
+    assert result.returncode != 0
+    assert "DEBUG='Fasle' is not a boolean" in result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key_or_hosts():
+    result = _manage("check", PRODUCTION="true", ALLOWED_HOSTS="hse.example.gouv.fr", EMAIL_HOST="smtp")
+    assert result.returncode != 0
+    assert "requires SECRET_KEY" in result.stderr
+    result = _manage("check", PRODUCTION="true", SECRET_KEY=secrets.token_urlsafe(60), EMAIL_HOST="smtp")
+    assert result.returncode != 0
+    assert "requires ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_mode_passes_the_deploy_check():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        PRODUCTION="true",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="hse.example.gouv.fr",
+        EMAIL_HOST="smtp.example.gouv.fr",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
