@@ -1,5 +1,7 @@
 """Shared form pieces: DSFR buttons for crispy layouts and French number input."""
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import BaseInput
 from django import forms
@@ -34,6 +36,12 @@ class FrenchDecimalField(forms.DecimalField):
         if isinstance(value, str):
             value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
         return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+            return text.replace(".", ",")
+        return value
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

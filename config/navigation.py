@@ -3,9 +3,9 @@
 from django.urls import reverse
 
 NAVIGATION = {
-    "head": [("Accueil", "home")],
-    "regional": [("Accueil", "home")],
-    "national": [("Accueil", "home")],
+    "head": [("Accueil", "home"), ("Mes demandes", "requests:list")],
+    "regional": [("Accueil", "home"), ("Demandes", "requests:list"), ("Délais", "requests:extensions")],
+    "national": [("Accueil", "home"), ("Demandes", "requests:list")],
     "admin": [("Accueil", "home"), ("Administration", "admin:index")],
 }
 

@@ -22,6 +22,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="pages/personal_data.html"),
         name="personal_data",
     ),
+    path("demandes/", include("requests_app.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

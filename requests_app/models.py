@@ -115,3 +115,287 @@ class Campaign(models.Model):
     def annual_hours(self, weekly):
         """Annual equivalent of a weekly HSE figure."""
         return weekly * self.weeks_per_year
+
+
+# --- Annexe 1 ---------------------------------------------------------------------------------------
+
+LEVELS = (
+    ("cap", "CAP agricole"),
+    ("bac_pro", "Baccalauréat professionnel"),
+    ("bac_gt", "Baccalauréat général et/ou technologique"),
+    ("sup", "Supérieur court"),
+)
+LEVEL_LABELS = dict(LEVELS)
+LEVEL_KEYS = tuple(key for key, _label in LEVELS)
+
+AXES = (
+    (
+        "methodological",
+        "Consolidation de compétences méthodologiques (lecture de consignes, gestion de la trace écrite, "
+        "organisation du travail, autonomie, appropriation de l'outil documentaire…)",
+    ),
+    (
+        "civic",
+        "Consolidation de compétences civiques, sociales (ambition scolaire, citoyenneté, vie en société, "
+        "respect d'autrui…)",
+    ),
+    (
+        "dropout",
+        "Élèves ou étudiants en situation de décrochage ou ayant accumulé des lacunes importantes dans leurs "
+        "apprentissages",
+    ),
+)
+AXIS_SHORT_LABELS = {
+    "methodological": "Compétences méthodologiques",
+    "civic": "Compétences civiques et sociales",
+    "dropout": "Décrochage ou lacunes importantes",
+}
+
+
+def _weekly_total():
+    from django.db.models.functions import Coalesce
+
+    zero = models.Value(0, output_field=models.DecimalField(max_digits=4, decimal_places=1))
+    return (
+        Coalesce("hse_cap", zero)
+        + Coalesce("hse_bac_pro", zero)
+        + Coalesce("hse_bac_gt", zero)
+        + Coalesce("hse_sup", zero)
+    )
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A head sees their establishments' requests; regional staff and DGER see those of their scope
+        that have been submitted at least once (a draft stays private to its establishment)."""
+        from accounts.scoping import visible_establishments_q
+
+        queryset = self.filter(visible_establishments_q(user, prefix="establishment__"))
+        if getattr(user, "role", None) != "head":
+            queryset = queryset.exclude(status=Request.Status.DRAFT)
+        return queryset
+
+    def with_annual(self):
+        """Annotate the requested annual hours (weekly total × the campaign's weeks)."""
+        return self.annotate(
+            requested_annual=models.ExpressionWrapper(
+                models.F("hse_total_weekly") * models.F("campaign__weeks_per_year"),
+                output_field=models.DecimalField(max_digits=8, decimal_places=1),
+            )
+        )
+
+
+class Request(models.Model):
+    """One establishment's Annexe 1 for one campaign."""
+
+    class Status(models.TextChoices):
+        DRAFT = "brouillon", "Brouillon"
+        SUBMITTED = "deposee", "Déposée"
+        UNDER_REVIEW = "en_instruction", "En instruction"
+        TO_COMPLETE = "a_completer", "À compléter"
+        ALLOCATED = "attribuee", "Attribuée"
+        REFUSED = "refusee", "Refusée"
+        NOTIFIED = "notifiee", "Notifiée"
+        WITHDRAWN = "retiree", "Retirée"
+
+    EDITABLE = (Status.DRAFT, Status.TO_COMPLETE)
+    PENDING_DECISION = (Status.SUBMITTED, Status.UNDER_REVIEW)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="requests", verbose_name="campagne")
+    establishment = models.ForeignKey(
+        "accounts.Establishment", on_delete=models.PROTECT, related_name="requests", verbose_name="établissement"
+    )
+    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    version = models.PositiveIntegerField("version", default=1)
+    reference = models.CharField("référence", max_length=32, unique=True)
+
+    # 1 - Identification (contact fields editable; region, name and address come from the establishment)
+    head_name = models.CharField("Nom du/de la chef(fe) d'établissement", max_length=150, blank=True)
+    contact_details = models.TextField("Coordonnées", blank=True)
+    contact_email = models.EmailField("@", blank=True)
+
+    project = models.TextField("1 - Présentation du projet pédagogique de l'établissement", blank=True)
+    needs = models.TextField("2bis - Besoins ciblés", blank=True)
+    pupils_count = models.PositiveIntegerField("Nombre d'élèves concernés", null=True, blank=True)
+    articulation = models.TextField("2 - Articulation des initiatives d'appui personnalisé", blank=True)
+    intervenants_count = models.PositiveSmallIntegerField("Nombre d'intervenants impliqués", null=True, blank=True)
+    level_cap = models.BooleanField("CAP agricole", default=False)
+    level_bac_pro = models.BooleanField("Baccalauréat professionnel", default=False)
+    level_bac_gt = models.BooleanField("Baccalauréat général et/ou technologique", default=False)
+    level_sup = models.BooleanField("Supérieur court", default=False)
+    disciplines = models.TextField("Disciplines", blank=True)
+    roles = models.TextField("Rôle et activités des intervenants", blank=True)
+    objectives = models.TextField(
+        "4 - Objectifs spécifiques à l'appui personnalisé nécessitant la dotation complémentaire en HSE demandée",
+        blank=True,
+    )
+    evaluation = models.TextField("5 - Modalités d'évaluation des initiatives d'appui personnalisé prévues", blank=True)
+    axis_methodological = models.BooleanField(AXIS_SHORT_LABELS["methodological"], default=False)
+    axis_civic = models.BooleanField(AXIS_SHORT_LABELS["civic"], default=False)
+    axis_dropout = models.BooleanField(AXIS_SHORT_LABELS["dropout"], default=False)
+
+    # 6 - Demande de l'établissement, in HSE per week
+    hse_cap = models.DecimalField("HSE/semaine, CAP agricole", max_digits=4, decimal_places=1, null=True, blank=True)
+    hse_bac_pro = models.DecimalField(
+        "HSE/semaine, baccalauréat professionnel", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    hse_bac_gt = models.DecimalField(
+        "HSE/semaine, baccalauréat général et/ou technologique", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    hse_sup = models.DecimalField("HSE/semaine, supérieur court", max_digits=4, decimal_places=1, null=True, blank=True)
+    hse_total_weekly = models.GeneratedField(
+        expression=_weekly_total(),
+        output_field=models.DecimalField(max_digits=5, decimal_places=1),
+        db_persist=True,
+        verbose_name="total HSE/semaine",
+    )
+
+    submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="modifiée par"
+    )
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-campaign__start_year", "establishment__name"]
+        verbose_name = "demande"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "establishment"], name="one_request_per_establishment_and_campaign"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self):
+        return f"{self.reference} — {self.establishment.name}"
+
+    @staticmethod
+    def make_reference(campaign, establishment) -> str:
+        return f"HSE-{campaign.start_year}-{establishment.uai}"
+
+    def weekly(self, level: str):
+        return getattr(self, f"hse_{level}")
+
+    def level_ticked(self, level: str) -> bool:
+        return getattr(self, f"level_{level}")
+
+    def level_rows(self):
+        """Per level: label, ticked, weekly and annual figures (as shown on every screen and PDF)."""
+        weeks = self.campaign.weeks_per_year
+        rows = []
+        for key, label in LEVELS:
+            weekly = self.weekly(key)
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "ticked": self.level_ticked(key),
+                    "weekly": weekly,
+                    "annual": weekly * weeks if weekly is not None else None,
+                }
+            )
+        return rows
+
+    @property
+    def total_weekly(self):
+        from decimal import Decimal
+
+        return sum((self.weekly(key) or Decimal(0) for key in LEVEL_KEYS), Decimal(0))
+
+    @property
+    def total_annual(self):
+        return self.total_weekly * self.campaign.weeks_per_year
+
+    @property
+    def ticked_levels(self):
+        return [label for key, label in LEVELS if self.level_ticked(key)]
+
+    @property
+    def ticked_axes(self):
+        return [label for key, label in AXES if getattr(self, f"axis_{key}")]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class Extension(models.Model):
+    """A later request deadline granted by the region to one establishment for one campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="extensions", verbose_name="campagne")
+    establishment = models.ForeignKey(
+        "accounts.Establishment", on_delete=models.CASCADE, related_name="extensions", verbose_name="établissement"
+    )
+    until = models.DateField("nouvelle date limite de dépôt")
+    reason = models.TextField("motif", blank=True)
+    granted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="accordé par"
+    )
+    granted_at = models.DateTimeField("accordé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "délai supplémentaire"
+        verbose_name_plural = "délais supplémentaires"
+        constraints = [models.UniqueConstraint(fields=["campaign", "establishment"], name="one_extension_per_campaign")]
+
+    def __str__(self):
+        return f"Délai jusqu'au {self.until:%d/%m/%Y} — {self.establishment}"
+
+
+class Submission(models.Model):
+    """Each deposit of a request, with the PDF as submitted (stored, hashed, never rebuilt)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="submissions", verbose_name="demande")
+    number = models.PositiveSmallIntegerField("dépôt n°")
+    submitted_at = models.DateTimeField("déposée le")
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="par")
+    pdf = models.FileField("PDF", upload_to="demandes/%Y/")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+
+    class Meta:
+        ordering = ["request", "-number"]
+        verbose_name = "dépôt"
+        constraints = [models.UniqueConstraint(fields=["request", "number"], name="unique_submission_number")]
+
+    def __str__(self):
+        return f"{self.request.reference} — dépôt n° {self.number}"
+
+
+class RequestEvent(models.Model):
+    """The request's history: every change of state, decision and notification, with who and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Demande commencée"
+        SUBMITTED = "submitted", "Demande déposée"
+        RESUBMITTED = "resubmitted", "Demande complétée et déposée à nouveau"
+        WITHDRAWN = "withdrawn", "Demande retirée"
+        REOPENED = "reopened", "Demande reprise en brouillon"
+        RETURNED = "returned", "Demande renvoyée à compléter"
+        EXTENSION = "extension", "Délai supplémentaire accordé"
+        REVIEW_STARTED = "review", "Instruction commencée"
+        ALLOCATED = "allocated", "Dotation attribuée"
+        ALLOCATION_CHANGED = "allocation_changed", "Dotation modifiée"
+        REFUSED = "refused", "Demande refusée"
+        NOTIFIED = "notified", "Décision notifiée à l'établissement"
+        USAGE_REPORT_SUBMITTED = "usage_report", "Bilan d'utilisation déposé"
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events", verbose_name="demande")
+    at = models.DateTimeField("le", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    action = models.CharField("action", max_length=24, choices=Action.choices)
+    from_status = models.CharField("état avant", max_length=16, choices=Request.Status.choices, blank=True)
+    to_status = models.CharField("état après", max_length=16, choices=Request.Status.choices, blank=True)
+    message = models.TextField("message", blank=True)
+    data = models.JSONField("détails", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "événement"
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"

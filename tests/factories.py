@@ -89,3 +89,46 @@ class CampaignFactory(DjangoModelFactory):
     review_deadline = factory.LazyAttribute(lambda c: datetime.date(c.start_year + 1, 5, 31))
     weeks_per_year = 36
     national_volume = 76_000
+
+
+def complete_values(**overrides) -> dict:
+    """Model values of a complete Annexe 1 (CAP 1.5 and bac pro 2 HSE per week)."""
+    from decimal import Decimal
+
+    values = {
+        "head_name": "Camille Le Goff",
+        "contact_details": "55 avenue de la Bouvardière, 35651 Le Rheu\nTél. 02 99 29 73 45",
+        "contact_email": "direction@example.org",
+        "project": "Le projet d'établissement prévoit un tutorat individuel en seconde.",
+        "needs": "Élèves de seconde professionnelle en difficulté de lecture de consignes.",
+        "pupils_count": 42,
+        "articulation": "Une heure à l'emploi du temps, complétée par un atelier sur la base du volontariat.",
+        "intervenants_count": 6,
+        "level_cap": True,
+        "level_bac_pro": True,
+        "disciplines": "Lettres, mathématiques, agronomie",
+        "roles": "Tutorat, remédiation méthodologique, suivi individuel.",
+        "objectives": "Réduire les sorties sans qualification en seconde.",
+        "evaluation": "Positionnement en début et fin d'année, entretiens individuels.",
+        "axis_methodological": True,
+        "axis_dropout": True,
+        "hse_cap": Decimal("1.5"),
+        "hse_bac_pro": Decimal("2"),
+    }
+    values.update(overrides)
+    return values
+
+
+class HseRequestFactory(DjangoModelFactory):
+    """An Annexe 1 request (``Request`` would clash with Django's own factory)."""
+
+    class Meta:
+        model = "requests_app.Request"
+
+    campaign = factory.LazyFunction(lambda: CampaignFactory(start_year=2027))
+    establishment = factory.SubFactory(EstablishmentFactory)
+    reference = factory.LazyAttribute(lambda r: f"HSE-{r.campaign.start_year}-{r.establishment.uai}")
+    status = "brouillon"
+
+    class Params:
+        complete = factory.Trait(**complete_values())

@@ -1,0 +1,35 @@
+"""PDF documents with WeasyPrint: one stylesheet and one font configuration for every document.
+
+The DSFR's Marianne font (shipped by django-dsfr) is embedded, so PDFs look the same on every server and
+need no system font.
+"""
+
+import hashlib
+from functools import lru_cache
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+
+@lru_cache(maxsize=1)
+def _weasy():
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    faces = []
+    for weight, name in ((400, "Regular"), (700, "Bold")):
+        path = finders.find(f"dsfr/dist/fonts/Marianne-{name}.woff")
+        faces.append(f"@font-face {{ font-family: Marianne; font-weight: {weight}; src: url('file://{path}'); }}")
+    stylesheet = CSS(string="\n".join(faces) + "\n" + render_to_string("pdf/base.css"), font_config=fonts)
+    return HTML, stylesheet, fonts
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    HTML, stylesheet, fonts = _weasy()
+    html = render_to_string(template, context)
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

@@ -1,0 +1,123 @@
+"""What a user may do with a request: each function returns ``(allowed, reason)``.
+
+Visibility (which requests a user can open at all) is ``Request.objects.visible_to(user)``; these rules
+apply to a request already visible to the user. A refusal's reason is shown to the user as is.
+"""
+
+import datetime
+
+from django.utils import formats, timezone
+
+from accounts.access import ALLOWED, HIDDEN, Permission
+from requests_app.models import Extension, Request
+
+
+def _date(value: datetime.date) -> str:
+    return formats.date_format(value, "j F Y")
+
+
+def is_head_of(user, establishment) -> bool:
+    return user.is_authenticated and user.role == "head" and user.establishments.filter(pk=establishment.pk).exists()
+
+
+def is_regional_of(user, establishment) -> bool:
+    return user.is_authenticated and user.role == "regional" and user.region_id == establishment.region_id
+
+
+def submission_deadline(campaign, establishment) -> tuple[datetime.date, Extension | None]:
+    """The last day a request may be submitted: the campaign's deadline, or the extension's date."""
+    extension = Extension.objects.filter(campaign=campaign, establishment=establishment).first()
+    if extension and extension.until > campaign.request_deadline:
+        return extension.until, extension
+    return campaign.request_deadline, None
+
+
+def deadline_permission(campaign, establishment, today=None) -> Permission:
+    today = today or timezone.localdate()
+    deadline, extension = submission_deadline(campaign, establishment)
+    if today <= deadline:
+        return ALLOWED
+    if extension:
+        return False, (
+            f"Le délai accordé par la DRAAF-SRFD jusqu'au {_date(deadline)} est dépassé : la demande ne peut plus "
+            "être déposée."
+        )
+    return False, (
+        f"La date limite de dépôt des demandes de la campagne {campaign.label} était le {_date(deadline)} : "
+        "la demande ne peut plus être déposée. Votre DRAAF-SRFD peut vous accorder un délai."
+    )
+
+
+def can_start(user, establishment, campaign, today=None) -> Permission:
+    if not is_head_of(user, establishment):
+        return HIDDEN
+    if Request.objects.filter(campaign=campaign, establishment=establishment).exists():
+        return False, "Une demande existe déjà pour cet établissement et cette campagne."
+    return deadline_permission(campaign, establishment, today)
+
+
+def can_edit(user, request: Request) -> Permission:
+    if not is_head_of(user, request.establishment):
+        return False, "Seul·e le/la chef·fe de l'établissement peut modifier sa demande."
+    if request.status not in Request.EDITABLE:
+        return False, (
+            f"La demande est « {request.get_status_display()} » : elle n'est plus modifiable. "
+            "Seule une demande en brouillon ou renvoyée à compléter peut l'être."
+        )
+    return ALLOWED
+
+
+def can_submit(user, request: Request, today=None) -> Permission:
+    allowed, reason = can_edit(user, request)
+    if not allowed:
+        return allowed, reason
+    return deadline_permission(request.campaign, request.establishment, today)
+
+
+def can_withdraw(user, request: Request) -> Permission:
+    if not is_head_of(user, request.establishment):
+        return False, "Seul·e le/la chef·fe de l'établissement peut retirer sa demande."
+    if request.status not in (*Request.PENDING_DECISION, Request.Status.TO_COMPLETE):
+        return False, "Seule une demande déposée, sans décision, peut être retirée."
+    return ALLOWED
+
+
+def can_reopen(user, request: Request, today=None) -> Permission:
+    if not is_head_of(user, request.establishment):
+        return False, "Seul·e le/la chef·fe de l'établissement peut reprendre sa demande."
+    if request.status != Request.Status.WITHDRAWN:
+        return False, "Seule une demande retirée peut être reprise."
+    return deadline_permission(request.campaign, request.establishment, today)
+
+
+def can_return(user, request: Request) -> Permission:
+    if not is_regional_of(user, request.establishment):
+        return False, "Seuls les agents de la DRAAF-SRFD de l'établissement peuvent renvoyer une demande à compléter."
+    if request.status not in Request.PENDING_DECISION:
+        return False, "Seule une demande déposée ou en instruction peut être renvoyée à compléter."
+    return ALLOWED
+
+
+def can_grant_extension(user, establishment) -> Permission:
+    if user.is_authenticated and user.role == "regional":
+        if user.region_id != establishment.region_id:
+            return HIDDEN
+        return ALLOWED
+    if user.is_authenticated and user.role == "head":
+        return HIDDEN
+    return False, "Seuls les agents de la DRAAF-SRFD accordent des délais."
+
+
+def can_manage_extensions(user) -> Permission:
+    if user.is_authenticated and user.role == "regional":
+        return ALLOWED
+    if user.is_authenticated and user.role == "head":
+        return HIDDEN
+    return False, "Seuls les agents des DRAAF-SRFD accordent des délais."
+
+
+def can_download_pdf(user, request: Request) -> Permission:
+    """The request is already visible to the user; the PDF exists once the request was submitted."""
+    if not request.submissions.exists():
+        return False, "Le PDF est disponible une fois la demande déposée."
+    return ALLOWED
