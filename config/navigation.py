@@ -5,7 +5,12 @@ from django.urls import reverse
 NAVIGATION = {
     "head": [("Accueil", "home"), ("Mes demandes", "requests:list")],
     "regional": [("Accueil", "home"), ("Demandes", "requests:list"), ("Délais", "requests:extensions")],
-    "national": [("Accueil", "home"), ("Demandes", "requests:list")],
+    "national": [
+        ("Accueil", "home"),
+        ("Tableau national", "allocations:national"),
+        ("Campagnes et enveloppes", "allocations:campaigns"),
+        ("Demandes", "requests:list"),
+    ],
     "admin": [("Accueil", "home"), ("Administration", "admin:index")],
 }
 
@@ -13,9 +18,9 @@ NAVIGATION = {
 def items_for(user, path: str) -> list[dict]:
     if not user.is_authenticated:
         return []
-    items = []
-    for label, url_name in NAVIGATION.get(user.role, []):
-        url = reverse(url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+    items = [{"label": label, "url": reverse(name), "active": False} for label, name in NAVIGATION.get(user.role, [])]
+    # The active entry is the longest URL the current path starts with ("/" only for the home page itself).
+    matches = [item for item in items if (path == item["url"] if item["url"] == "/" else path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items

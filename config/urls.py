@@ -23,6 +23,8 @@ urlpatterns = [
         name="personal_data",
     ),
     path("demandes/", include("requests_app.urls")),
+    path("", include("allocations.urls")),
+    path("", include("reports.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Establishment, Region
+from allocations.models import Envelope
 from requests_app.models import Campaign
 
 
@@ -53,6 +54,10 @@ def home(request):
     elif user.role == user.Role.REGIONAL:
         context["region"] = user.region
         context["establishment_count"] = Establishment.objects.filter(region_id=user.region_id).count()
+        campaigns = [calendar["campaign"] for calendar in context["calendars"]]
+        context["envelopes"] = (
+            Envelope.objects.visible_to(user).filter(campaign__in=campaigns).select_related("campaign").with_hours()
+        )
     elif user.role == user.Role.NATIONAL:
         context["region_count"] = Region.objects.count()
         context["establishment_count"] = Establishment.objects.count()

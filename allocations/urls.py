@@ -1,0 +1,15 @@
+from django.urls import path
+
+from allocations.views import envelope, national
+
+app_name = "allocations"
+
+urlpatterns = [
+    path("national/", national.national_board, name="national"),
+    path("national/campagnes/", national.campaign_list, name="campaigns"),
+    path("national/campagnes/nouvelle/", national.campaign_create, name="campaign_create"),
+    path("national/campagnes/<int:year>/", national.campaign_edit, name="campaign_edit"),
+    path("national/campagnes/<int:year>/enveloppes/", national.campaign_envelopes, name="envelopes"),
+    path("national/campagnes/<int:year>/enveloppes/notifier/", national.campaign_notify, name="notify"),
+    path("enveloppes/<int:pk>/", envelope.envelope_detail, name="envelope"),
+]

@@ -1,0 +1,45 @@
+"""An envelope and its movements: DGER adds movements, regional staff read their own."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts.access import enforce
+from allocations import permissions, services
+from allocations.forms import MovementForm
+from allocations.models import Envelope
+
+
+@login_required
+def envelope_detail(request, pk):
+    envelope = get_object_or_404(
+        Envelope.objects.visible_to(request.user).select_related("campaign", "region", "notified_by").with_hours(),
+        pk=pk,
+    )
+    enforce(permissions.can_view_envelope(request.user, envelope))
+    can_add = permissions.can_add_movement(request.user, envelope)[0]
+    form = MovementForm(request.POST or None, initial={"effective_date": timezone.localdate()}) if can_add else None
+    if request.method == "POST":
+        enforce(permissions.can_add_movement(request.user, envelope))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                movement = services.add_movement(
+                    request.user, envelope, data["kind"], data["hours"], data["effective_date"], data["reason"]
+                )
+            except services.AllocationError as error:
+                form.add_error("hours", str(error))
+            else:
+                messages.success(request, f"{movement.get_kind_display()} de {abs(movement.hours)} h enregistré(e).")
+                return redirect("allocations:envelope", envelope.pk)
+    movements = envelope.movements.select_related("author").order_by("effective_date", "created_at", "pk")
+    running, timeline = 0, []
+    for movement in movements:
+        running += movement.hours
+        timeline.append({"movement": movement, "balance": running})
+    return render(
+        request,
+        "allocations/envelope_detail.html",
+        {"envelope": envelope, "timeline": timeline, "form": form},
+    )

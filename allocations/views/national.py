@@ -1,0 +1,170 @@
+"""DGER pages: campaigns, envelopes, the national board."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import enforce
+from accounts.models import Region
+from allocations import permissions, services
+from allocations.apportion import apportion
+from allocations.boards import NationalBoard
+from allocations.forms import CampaignForm, EnvelopesForm
+from allocations.models import CampaignEvent, Envelope
+from requests_app.models import Campaign
+
+
+def selected_campaign(request):
+    """The campaign named by ``?campagne=2027``, else the newest one."""
+    year = request.GET.get("campagne", "")
+    campaigns = list(Campaign.objects.order_by("-start_year"))
+    if year.isdigit():
+        for campaign in campaigns:
+            if campaign.start_year == int(year):
+                return campaign, campaigns
+    return (campaigns[0] if campaigns else None), campaigns
+
+
+@login_required
+def national_board(request):
+    enforce(permissions.can_view_national_board(request.user))
+    campaign, campaigns = selected_campaign(request)
+    board = NationalBoard(campaign) if campaign else None
+    return render(
+        request,
+        "allocations/national_board.html",
+        {"campaign": campaign, "campaigns": campaigns, "board": board, "chart": board.chart() if board else None},
+    )
+
+
+@login_required
+def campaign_list(request):
+    enforce(permissions.can_manage_campaigns(request.user))
+    campaigns = Campaign.objects.order_by("-start_year").annotate(
+        notified=Count("envelopes__notified_at"), envelopes_count=Count("envelopes")
+    )
+    return render(request, "allocations/campaign_list.html", {"campaigns": campaigns})
+
+
+@login_required
+def campaign_create(request):
+    enforce(permissions.can_manage_campaigns(request.user))
+    previous = Campaign.objects.order_by("-start_year").first()
+    initial = services.next_campaign_values(previous)
+    form = CampaignForm(request.POST or None, initial=initial, creating=True)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "start_year"}
+        try:
+            campaign = services.create_campaign(request.user, {"start_year": initial["start_year"], **values})
+        except services.AllocationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"La campagne {campaign.label} est créée. Fixez maintenant les enveloppes régionales."
+            )
+            return redirect("allocations:envelopes", campaign.start_year)
+    return render(request, "allocations/campaign_form.html", {"form": form, "previous": previous, "creating": True})
+
+
+@login_required
+def campaign_edit(request, year):
+    enforce(permissions.can_manage_campaigns(request.user))
+    campaign = get_object_or_404(Campaign, start_year=year)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "start_year"}
+        try:
+            services.update_campaign(request.user, Campaign.objects.get(pk=campaign.pk), values)
+        except services.AllocationError as error:
+            form.add_error("national_volume" if "volume" in str(error) else None, str(error))
+        else:
+            messages.success(request, f"La campagne {campaign.label} est enregistrée.")
+            return redirect("allocations:campaigns")
+    events = CampaignEvent.objects.filter(campaign=campaign).select_related("actor").order_by("-at")[:50]
+    return render(
+        request,
+        "allocations/campaign_form.html",
+        {"form": form, "campaign": campaign, "events": events, "creating": False},
+    )
+
+
+def _previous_envelopes(campaign):
+    previous = Campaign.objects.filter(start_year=campaign.start_year - 1).first()
+    if previous is None:
+        return None, {}
+    return previous, {e.region_id: e.hours for e in Envelope.objects.filter(campaign=previous).with_hours()}
+
+
+@login_required
+def campaign_envelopes(request, year):
+    enforce(permissions.can_manage_envelopes(request.user))
+    campaign = get_object_or_404(Campaign, start_year=year)
+    regions = list(Region.objects.order_by("name").annotate(establishment_count=Count("establishments")))
+    envelopes = {e.region_id: e for e in Envelope.objects.filter(campaign=campaign).with_hours()}
+    previous, previous_hours = _previous_envelopes(campaign)
+    notified = any(e.is_notified for e in envelopes.values())
+
+    prefill = request.GET.get("prefill", "")
+    initial = {f"region_{r.code}": envelopes[r.pk].hours for r in regions if r.pk in envelopes}
+    if prefill == "precedente" and previous_hours:
+        initial = {f"region_{r.code}": previous_hours.get(r.pk, 0) for r in regions}
+        messages.info(request, f"Montants de la campagne {previous.label} reportés : vérifiez puis enregistrez.")
+    elif prefill == "prorata":
+        shares = apportion(campaign.national_volume, {r.pk: r.establishment_count for r in regions})
+        initial = {f"region_{r.code}": shares[r.pk] for r in regions}
+        messages.info(
+            request,
+            "Volume national réparti au prorata du nombre d'établissements (arrondi au plus fort reste) : vérifiez "
+            "puis enregistrez.",
+        )
+
+    form = EnvelopesForm(request.POST or None, regions=regions, initial=initial)
+    if request.method == "POST" and not notified and form.is_valid():
+        try:
+            services.set_initial_envelopes(request.user, campaign, form.hours_by_region())
+        except services.AllocationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Les enveloppes régionales sont enregistrées.")
+            return redirect("allocations:envelopes", campaign.start_year)
+    rows = [
+        {
+            "region": region,
+            "field": form[f"region_{region.code}"],
+            "envelope": envelopes.get(region.pk),
+            "previous": previous_hours.get(region.pk),
+        }
+        for region in regions
+    ]
+    total = sum(e.hours for e in envelopes.values())
+    return render(
+        request,
+        "allocations/campaign_envelopes.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "rows": rows,
+            "previous": previous,
+            "notified": notified,
+            "total": total,
+            "complete": len(envelopes) == len(regions),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_notify(request, year):
+    enforce(permissions.can_manage_envelopes(request.user))
+    campaign = get_object_or_404(Campaign, start_year=year)
+    try:
+        count = services.notify_envelopes(request.user, campaign)
+    except services.AllocationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"{count} enveloppes notifiées : les agents de chaque région ont été prévenus par courriel."
+        )
+    return redirect("allocations:envelopes", campaign.start_year)

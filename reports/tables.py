@@ -1,0 +1,112 @@
+"""The tables behind the pages, as header + rows, shared by the CSV/XLSX exports and the PDFs."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Establishment
+from allocations.boards import NationalBoard
+from requests_app.models import LEVEL_KEYS, LEVELS, Request
+
+
+def national_board_table(board: NationalBoard):
+    headers = [
+        "Région",
+        "Code",
+        "Enveloppe (h)",
+        "Établissements",
+        *[f"Demandes {status.label.lower()}" for status in board.status_columns],
+        "Demandé (HSE/semaine)",
+        "Demandé (h/an)",
+        "Attribué (h)",
+        "Reste (h)",
+        "Part utilisée (%)",
+    ]
+    rows = []
+    for row in [*board.rows, board.total]:
+        rows.append(
+            [
+                row.label,
+                row.key if row.key != "total" else "",
+                row.envelope,
+                row.establishments,
+                *[n for _status, n in row.statuses()],
+                row.requested_weekly,
+                row.requested_annual,
+                row.allocated,
+                row.remaining,
+                row.share_used,
+            ]
+        )
+    return headers, rows
+
+
+REQUEST_FILTERS = ("region", "statut", "niveau", "reseau")
+
+
+def filtered_requests(queryset, params):
+    """Apply the export filters (``region``, ``statut``, ``niveau``, ``reseau``) from query parameters."""
+    region = params.get("region", "")
+    if region:
+        queryset = queryset.filter(establishment__region__code=region)
+    status = params.get("statut", "")
+    if status in Request.Status.values:
+        queryset = queryset.filter(status=status)
+    level = params.get("niveau", "")
+    if level in LEVEL_KEYS:
+        queryset = queryset.filter(Q(**{f"level_{level}": True}) | Q(**{f"hse_{level}__gt": 0}))
+    network = params.get("reseau", "")
+    if network in Establishment.Network.values and network:
+        queryset = queryset.filter(establishment__network=network)
+    return queryset
+
+
+def requests_table(queryset):
+    headers = [
+        "Campagne",
+        "Région",
+        "UAI",
+        "Établissement",
+        "Commune",
+        "Statut",
+        "Réseau",
+        "Référence",
+        "État de la demande",
+        "Déposée le",
+        *[f"Demandé {label} (HSE/semaine)" for _k, label in LEVELS],
+        "Demandé total (HSE/semaine)",
+        "Demandé total (h/an)",
+        *[f"Attribué {label} (h/an)" for _k, label in LEVELS],
+        "Attribué total (h/an)",
+        "Décision",
+        "Notifiée le",
+    ]
+
+    def rows():
+        for request in queryset.select_related("campaign", "establishment__region", "decision").iterator(
+            chunk_size=500
+        ):
+            decision = getattr(request, "decision", None)
+            establishment = request.establishment
+            yield [
+                request.campaign.label,
+                establishment.region.name,
+                establishment.uai,
+                establishment.name,
+                establishment.commune,
+                establishment.get_status_display(),
+                establishment.get_network_display(),
+                request.reference,
+                request.get_status_display(),
+                timezone.localtime(request.submitted_at).strftime("%d/%m/%Y %H:%M") if request.submitted_at else "",
+                *[request.weekly(k) for k in LEVEL_KEYS],
+                request.hse_total_weekly,
+                request.hse_total_weekly * request.campaign.weeks_per_year,
+                *[decision.hours(k) if decision else None for k in LEVEL_KEYS],
+                decision.total if decision else None,
+                decision.get_outcome_display() if decision else "",
+                timezone.localtime(decision.notified_at).strftime("%d/%m/%Y")
+                if decision and decision.notified_at
+                else "",
+            ]
+
+    return headers, rows()
