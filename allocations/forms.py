@@ -119,3 +119,124 @@ class MovementForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(Submit("add", "Enregistrer le mouvement"))
+
+
+LEVEL_HOURS_LABELS = {
+    "cap": "CAP agricole",
+    "bac_pro": "Baccalauréat professionnel",
+    "bac_gt": "Baccalauréat général et/ou technologique",
+    "sup": "Supérieur court",
+}
+
+
+def _hours_field(label, maximum):
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=maximum,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6, "autocomplete": "off"}),
+        error_messages={
+            "invalid": "Saisissez un nombre entier d'heures (pas de décimale).",
+            "min_value": "Le nombre d'heures ne peut pas être négatif.",
+            "max_value": f"Au plus {maximum} h : c'est ce que l'établissement a demandé pour ce niveau.",
+        },
+    )
+
+
+class DecisionForm(forms.Form):
+    """Hours per level (annual, whole hours) and a justification; ``version`` guards against lost updates."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    justification = forms.CharField(
+        label="Justification (reprise dans la lettre de notification)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+    def __init__(self, *args, caps: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caps = caps
+        for key, label in LEVEL_HOURS_LABELS.items():
+            self.fields[f"hours_{key}"] = _hours_field(f"{label} (heures par an)", caps[key])
+        self.order_fields([f"hours_{k}" for k in LEVEL_HOURS_LABELS] + ["justification", "version"])
+        self.helper = form_helper(Submit("allocate", "Enregistrer l'attribution"))
+
+    def hours(self) -> dict[str, int]:
+        return {key: self.cleaned_data.get(f"hours_{key}") or 0 for key in LEVEL_HOURS_LABELS}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and sum(self.hours().values()) == 0:
+            raise forms.ValidationError("Attribuez au moins une heure, ou refusez la demande en indiquant le motif.")
+        return cleaned
+
+
+class RefusalForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(
+        label="Motif du refus (repris dans la lettre de notification)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": "Indiquez le motif du refus : il figure dans la lettre de notification."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="refus", **kwargs)
+        from config.forms import SecondarySubmit
+
+        self.helper = form_helper(SecondarySubmit("refuse", "Refuser la demande"))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Nouvelle note interne",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": "La note est vide."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="note", **kwargs)
+        from config.forms import SecondarySubmit
+
+        self.helper = form_helper(SecondarySubmit("add_note", "Ajouter la note"))
+
+
+class AssistantForm(forms.Form):
+    """The assistant's proposals, one whole number per request and level, editable before applying."""
+
+    justification = forms.CharField(
+        label="Justification commune (reprise dans les lettres de notification)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+    )
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = proposals
+        for proposal in proposals:
+            for level in proposal.levels():
+                name = f"r{proposal.request.pk}_{level['key']}"
+                field = _hours_field(
+                    f"{proposal.request.establishment.name} — {LEVEL_HOURS_LABELS[level['key']]} (heures par an)",
+                    level["cap"],
+                )
+                field.initial = level["hours"]
+                field.widget.attrs.update({"data-request": proposal.request.pk, "data-cap": level["cap"]})
+                self.fields[name] = field
+
+    def rows(self):
+        for proposal in self.proposals:
+            yield proposal, [(level, self[f"r{proposal.request.pk}_{level['key']}"]) for level in proposal.levels()]
+
+    def hours(self) -> dict[int, dict[str, int]]:
+        return {
+            proposal.request.pk: {
+                level["key"]: self.cleaned_data.get(f"r{proposal.request.pk}_{level['key']}") or 0
+                for level in proposal.levels()
+            }
+            for proposal in self.proposals
+        }

@@ -181,3 +181,21 @@ class Decision(models.Model):
 
     def computed_total(self) -> int:
         return sum(self.hours(key) for key in LEVEL_KEYS)
+
+
+class InternalNote(models.Model):
+    """A note on a request, for the regional staff of its region only."""
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="internal_notes", verbose_name="demande"
+    )
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="auteur")
+    at = models.DateTimeField("le", default=timezone.now)
+    text = models.TextField("note")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "note interne"
+
+    def __str__(self):
+        return f"Note de {self.author} sur {self.request}"

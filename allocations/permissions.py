@@ -40,3 +40,63 @@ def can_add_movement(user, envelope) -> Permission:
     if not envelope.is_notified:
         return False, "Les enveloppes ne sont pas encore notifiées : modifiez directement leur montant initial."
     return ALLOWED
+
+
+def is_regional_of(user, region_id) -> bool:
+    return user.is_authenticated and getattr(user, "role", None) == "regional" and user.region_id == region_id
+
+
+def can_use_regional_board(user) -> Permission:
+    role = getattr(user, "role", None)
+    if role == "regional":
+        return ALLOWED
+    if role == "head" or not user.is_authenticated:
+        return HIDDEN
+    return False, "La répartition de l'enveloppe régionale est réservée aux agents des DRAAF-SRFD."
+
+
+def can_decide(user, request) -> Permission:
+    """Allocate or refuse: regional staff of the request's region, until the decision is notified."""
+    from requests_app.models import Request
+
+    if not is_regional_of(user, request.establishment.region_id):
+        return False, "Seuls les agents de la DRAAF-SRFD de l'établissement décident de sa dotation."
+    if request.status == Request.Status.NOTIFIED:
+        return False, "La décision est notifiée à l'établissement : elle ne peut plus être modifiée."
+    if request.status not in (
+        Request.Status.SUBMITTED,
+        Request.Status.UNDER_REVIEW,
+        Request.Status.ALLOCATED,
+        Request.Status.REFUSED,
+    ):
+        return False, f"Une demande « {request.get_status_display()} » ne peut pas recevoir de décision."
+    return ALLOWED
+
+
+def can_start_review(user, request) -> Permission:
+    from requests_app.models import Request
+
+    if not is_regional_of(user, request.establishment.region_id):
+        return False, "Seuls les agents de la DRAAF-SRFD de l'établissement instruisent sa demande."
+    if request.status != Request.Status.SUBMITTED:
+        return False, "Seule une demande déposée peut être mise en instruction."
+    return ALLOWED
+
+
+def can_notify_decisions(user, region_id) -> Permission:
+    if not is_regional_of(user, region_id):
+        return False, "Seuls les agents de la DRAAF-SRFD notifient les décisions de leur région."
+    return ALLOWED
+
+
+def can_read_internal_notes(user, request) -> Permission:
+    if is_regional_of(user, request.establishment.region_id):
+        return ALLOWED
+    return False, "Les notes internes sont réservées aux agents de la DRAAF-SRFD."
+
+
+def can_download_letter(user, decision) -> Permission:
+    """The decision is visible to the user (``Decision.objects.visible_to``); the letter exists once notified."""
+    if not decision.notified_at:
+        return False, "La lettre de notification est disponible une fois la décision notifiée."
+    return ALLOWED

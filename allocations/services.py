@@ -16,9 +16,10 @@ from django.utils import timezone
 from accounts.access import Permission
 from accounts.models import Region, User
 from allocations import permissions
-from allocations.models import CampaignEvent, Envelope, EnvelopeMovement
+from allocations.models import CampaignEvent, Decision, Envelope, EnvelopeMovement
 from config.mail import send_templated
-from requests_app.models import Campaign
+from requests_app.models import LEVEL_KEYS, LEVEL_LABELS, Campaign, Request, RequestEvent
+from requests_app.services import head_emails, record
 
 
 class AllocationError(Exception):
@@ -112,9 +113,9 @@ def update_campaign(user, campaign: Campaign, values: dict) -> Campaign:
     weeks_changed = before["weeks_per_year"] != campaign.weeks_per_year
     if weeks_changed and campaign.requests.exclude(status="brouillon").exists():
         raise AllocationError(
-                "Le nombre de semaines ne peut plus changer : des demandes ont été déposées avec "
-                f"{before['weeks_per_year']} semaines."
-            )
+            "Le nombre de semaines ne peut plus changer : des demandes ont été déposées avec "
+            f"{before['weeks_per_year']} semaines."
+        )
     campaign.save()
     after = _campaign_snapshot(campaign)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
@@ -249,3 +250,375 @@ def add_movement(user, envelope: Envelope, kind: str, hours: int, effective_date
         },
     )
     return movement
+
+
+# --- Decisions ---------------------------------------------------------------------------------------------
+
+
+class StaleDecision(AllocationError):
+    """The decision changed since the form was opened (another member of staff)."""
+
+    def __init__(self, decision):
+        self.decision = decision
+        if decision is None:
+            message = "La décision a été annulée entre-temps. Rechargez la page."
+        else:
+            when = timezone.localtime(decision.decided_at)
+            message = (
+                f"Cette décision a été modifiée entre-temps par {decision.decided_by.full_name} le "
+                f"{when:%d/%m/%Y à %H:%M}. Votre saisie n'a pas été enregistrée : vérifiez la décision actuelle "
+                "ci-dessous avant de la modifier à nouveau."
+            )
+        super().__init__(message)
+
+
+def requested_caps(request) -> dict[str, int]:
+    """The most each level may receive: the annual hours asked, in whole hours."""
+    from allocations.apportion import floor_hours
+
+    weeks = request.campaign.weeks_per_year
+    return {key: floor_hours((request.weekly(key) or 0) * weeks) for key in LEVEL_KEYS}
+
+
+def region_allocated(campaign_id: int, region_id: int, exclude_request_ids=()) -> int:
+    return (
+        Decision.objects.filter(
+            outcome=Decision.Outcome.ALLOCATED,
+            request__campaign_id=campaign_id,
+            request__establishment__region_id=region_id,
+        )
+        .exclude(request_id__in=list(exclude_request_ids))
+        .aggregate(total=Coalesce(Sum("total"), Value(0)))["total"]
+    )
+
+
+def _lock_for_decision(request):
+    """Locks in the project's order: the envelope of the request's region, then the request itself."""
+    envelope = lock_envelope(request.campaign_id, request.establishment.region_id)
+    if not envelope.is_notified:
+        raise AllocationError("L'enveloppe de la région n'est pas encore notifiée par la DGER.")
+    locked = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("campaign", "establishment__region")
+        .get(pk=request.pk)
+    )
+    return envelope, locked
+
+
+def _snapshot(decision) -> dict | None:
+    if decision is None:
+        return None
+    return {
+        "outcome": decision.outcome,
+        "hours": {key: decision.hours(key) for key in LEVEL_KEYS},
+        "total": decision.computed_total(),
+    }
+
+
+def _describe(snapshot) -> str:
+    if snapshot is None:
+        return "aucune"
+    if snapshot["outcome"] == Decision.Outcome.REFUSED:
+        return "refus"
+    parts = [f"{LEVEL_LABELS[k]} {h} h" for k, h in snapshot["hours"].items() if h]
+    return f"{snapshot['total']} h ({', '.join(parts)})"
+
+
+def _write_decision(user, request, envelope, outcome, hours, text, expected_version, envelope_hours, others):
+    decision = Decision.objects.filter(request=request).select_related("decided_by").first()
+    if (decision.version if decision else 0) != expected_version:
+        raise StaleDecision(decision)
+    before = _snapshot(decision)
+    if decision is None:
+        decision = Decision(request=request)
+    decision.outcome = outcome
+    for key in LEVEL_KEYS:
+        setattr(decision, f"hours_{key}", hours.get(key, 0))
+    decision.justification = text
+    decision.decided_by = user
+    decision.decided_at = timezone.now()
+    decision.version = (decision.version or 0) + 1 if decision.pk else 1
+    decision.save()
+    after = _snapshot(decision)
+    previous_status = request.status
+    request.status = Request.Status.ALLOCATED if outcome == Decision.Outcome.ALLOCATED else Request.Status.REFUSED
+    request.version += 1
+    request.updated_by = user
+    request.save(update_fields=["status", "version", "updated_by", "updated_at"])
+    if outcome == Decision.Outcome.REFUSED:
+        action = RequestEvent.Action.REFUSED
+    else:
+        action = RequestEvent.Action.ALLOCATED if before is None else RequestEvent.Action.ALLOCATION_CHANGED
+    region_total = others + after["total"]
+    record(
+        request,
+        user,
+        action,
+        from_status=previous_status,
+        to_status=request.status,
+        message=text,
+        data={
+            "before": before,
+            "after": after,
+            "envelope": envelope_hours,
+            "region_allocated_after": region_total,
+            "changes": [
+                f"Décision : {_describe(before)} → {_describe(after)}",
+                f"Enveloppe {envelope_hours} h ; attribué dans la région : {region_total} h ; reste "
+                f"{envelope_hours - region_total} h",
+            ],
+        },
+    )
+    return decision
+
+
+def _validate_hours(request, hours: dict) -> dict[str, int]:
+    caps = requested_caps(request)
+    clean = {}
+    for key in LEVEL_KEYS:
+        value = hours.get(key) or 0
+        if not isinstance(value, int) or value < 0:
+            raise AllocationError(f"{LEVEL_LABELS[key]} : indiquez un nombre entier d'heures positif ou nul.")
+        if value > caps[key]:
+            raise AllocationError(
+                f"{LEVEL_LABELS[key]} : {value} h dépasse ce que l'établissement a demandé ({caps[key]} h par an)."
+            )
+        clean[key] = value
+    return clean
+
+
+@transaction.atomic
+def allocate(user, request, hours: dict, justification: str, expected_version: int) -> Decision:
+    """Grant hours per level (annual, whole hours) to a request; refused if the region's allocations would
+    exceed its envelope. Can be changed until notified."""
+    _check(permissions.can_decide(user, request))
+    envelope, request = _lock_for_decision(request)
+    _check(permissions.can_decide(user, request))
+    clean = _validate_hours(request, hours)
+    total = sum(clean.values())
+    if total <= 0:
+        raise AllocationError("Attribuez au moins une heure, ou refusez la demande en indiquant le motif.")
+    envelope_hours = envelope.total_hours()
+    others = region_allocated(request.campaign_id, request.establishment.region_id, [request.pk])
+    remaining = envelope_hours - others
+    if total > remaining:
+        raise AllocationError(
+            f"Cette attribution de {_fmt(total)} dépasse ce qui reste dans l'enveloppe : {_fmt(max(remaining, 0))} "
+            f"(enveloppe {_fmt(envelope_hours)}, déjà attribuées aux autres établissements {_fmt(others)})."
+        )
+    return _write_decision(
+        user,
+        request,
+        envelope,
+        Decision.Outcome.ALLOCATED,
+        clean,
+        justification.strip(),
+        expected_version,
+        envelope_hours,
+        others,
+    )
+
+
+@transaction.atomic
+def refuse(user, request, reason: str, expected_version: int) -> Decision:
+    _check(permissions.can_decide(user, request))
+    if not (reason or "").strip():
+        raise AllocationError("Indiquez le motif du refus : il figure dans la lettre de notification.")
+    envelope, request = _lock_for_decision(request)
+    _check(permissions.can_decide(user, request))
+    envelope_hours = envelope.total_hours()
+    others = region_allocated(request.campaign_id, request.establishment.region_id, [request.pk])
+    return _write_decision(
+        user, request, envelope, Decision.Outcome.REFUSED, {}, reason.strip(), expected_version, envelope_hours, others
+    )
+
+
+@transaction.atomic
+def start_review(user, requests) -> int:
+    """Put submitted requests « en instruction »; the others are left as they are. Returns how many moved."""
+    moved = 0
+    for request in (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("establishment")
+        .filter(pk__in=[r.pk for r in requests])
+    ):
+        if not permissions.can_start_review(user, request)[0]:
+            continue
+        request.status = Request.Status.UNDER_REVIEW
+        request.version += 1
+        request.updated_by = user
+        request.save(update_fields=["status", "version", "updated_by", "updated_at"])
+        record(
+            request,
+            user,
+            RequestEvent.Action.REVIEW_STARTED,
+            from_status=Request.Status.SUBMITTED,
+            to_status=request.status,
+        )
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def apply_assistant(user, campaign, region, proposals: dict[int, dict[str, int]], justification: str) -> int:
+    """Allocate every proposal at once, or nothing: ``proposals`` maps a request id to hours per level.
+    Lines with no hours are left under review. Returns the number of allocations made."""
+    _check(permissions.can_use_regional_board(user))
+    if not permissions.is_regional_of(user, region.pk):
+        raise AllocationError("Seuls les agents de la DRAAF-SRFD de la région répartissent son enveloppe.")
+    envelope = lock_envelope(campaign.pk, region.pk)
+    if not envelope.is_notified:
+        raise AllocationError("L'enveloppe de la région n'est pas encore notifiée par la DGER.")
+    requests = {
+        r.pk: r
+        for r in Request.objects.select_for_update(of=("self",))
+        .select_related("campaign", "establishment__region")
+        .filter(pk__in=list(proposals), campaign=campaign, establishment__region=region)
+    }
+    missing = set(proposals) - set(requests)
+    if missing:
+        raise AllocationError("Une des demandes proposées n'appartient pas à cette campagne ou à cette région.")
+    already = set(Decision.objects.filter(request_id__in=list(requests)).values_list("request_id", flat=True))
+    for pk, request in requests.items():
+        if request.status != Request.Status.UNDER_REVIEW or pk in already:
+            raise AllocationError(
+                f"La demande de {request.establishment.name} n'est plus en instruction (décision prise entre-temps) : "
+                "relancez l'assistant. Rien n'a été enregistré."
+            )
+    cleaned = {}
+    for pk, hours in proposals.items():
+        try:
+            cleaned[pk] = _validate_hours(requests[pk], hours)
+        except AllocationError as error:
+            raise AllocationError(f"{requests[pk].establishment.name} — {error} Rien n'a été enregistré.") from None
+    total = sum(sum(h.values()) for h in cleaned.values())
+    envelope_hours = envelope.total_hours()
+    others = region_allocated(campaign.pk, region.pk, list(requests))
+    if total > envelope_hours - others:
+        raise AllocationError(
+            f"Les propositions totalisent {_fmt(total)}, mais il ne reste que {_fmt(max(envelope_hours - others, 0))} "
+            "dans l'enveloppe. Rien n'a été enregistré."
+        )
+    made = 0
+    running = others
+    for pk in sorted(cleaned, key=lambda k: requests[k].establishment.name):
+        hours = cleaned[pk]
+        if sum(hours.values()) == 0:
+            continue
+        _write_decision(
+            user,
+            requests[pk],
+            envelope,
+            Decision.Outcome.ALLOCATED,
+            hours,
+            justification.strip(),
+            0,
+            envelope_hours,
+            running,
+        )
+        running += sum(hours.values())
+        made += 1
+    return made
+
+
+def _letter(decision, user, now) -> tuple[str, bytes]:
+    from config.pdf import render_pdf
+
+    request = decision.request
+    content = render_pdf(
+        "allocations/pdf/letter.html",
+        {
+            "decision": decision,
+            "request": request,
+            "rows": [{**row, "allocated": decision.hours(row["key"])} for row in request.level_rows()],
+            "signatory": user,
+            "date": timezone.localtime(now),
+        },
+    )
+    return f"{request.reference}-notification.pdf", content
+
+
+@transaction.atomic
+def ensure_letter(decision):
+    """A notified decision recorded without its letter (imported or demo data) gets it built once, from the
+    notification's own date and signatory, then stored for good."""
+    from django.core.files.base import ContentFile
+
+    from config.pdf import sha256
+
+    if decision.letter or not decision.notified_at:
+        return decision
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("request__campaign", "request__establishment__region", "decided_by", "notified_by")
+        .get(pk=decision.pk)
+    )
+    if not decision.letter:
+        name, content = _letter(decision, decision.notified_by or decision.decided_by, decision.notified_at)
+        decision.letter.save(name, ContentFile(content), save=False)
+        decision.letter_sha256 = sha256(content)
+        decision.save(update_fields=["letter", "letter_sha256"])
+    return decision
+
+
+@transaction.atomic
+def notify_decisions(user, campaign, region) -> int:
+    """Send each establishment with an unnotified decision its letter (PDF, e-mailed); notifying twice sends
+    nothing twice. Returns the number of establishments notified."""
+    from django.core.files.base import ContentFile
+
+    from config.pdf import sha256
+
+    _check(permissions.can_notify_decisions(user, region.pk))
+    lock_envelope(campaign.pk, region.pk)
+    decisions = list(
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("request__campaign", "request__establishment__region", "decided_by")
+        .filter(
+            request__campaign=campaign,
+            request__establishment__region=region,
+            notified_at__isnull=True,
+            request__status__in=[Request.Status.ALLOCATED, Request.Status.REFUSED],
+        )
+        .order_by("request__establishment__name")
+    )
+    now = timezone.now()
+    for decision in decisions:
+        request = decision.request
+        name, content = _letter(decision, user, now)
+        decision.letter.save(name, ContentFile(content), save=False)
+        decision.letter_sha256 = sha256(content)
+        decision.notified_at = now
+        decision.notified_by = user
+        decision.save(update_fields=["letter", "letter_sha256", "notified_at", "notified_by"])
+        previous = request.status
+        request.status = Request.Status.NOTIFIED
+        request.version += 1
+        request.updated_by = user
+        request.save(update_fields=["status", "version", "updated_by", "updated_at"])
+        record(
+            request,
+            user,
+            RequestEvent.Action.NOTIFIED,
+            from_status=previous,
+            to_status=request.status,
+            data={"after": _snapshot(decision), "letter_sha256": decision.letter_sha256},
+        )
+        send_templated(
+            head_emails(request),
+            f"Notification de votre dotation complémentaire en HSE {campaign.label} ({request.reference})",
+            "allocations/email/decision_notified.txt",
+            {"decision": decision, "request": request},
+            attachments=[(name, content, "application/pdf")],
+        )
+    return len(decisions)
+
+
+@transaction.atomic
+def add_internal_note(user, request, text: str):
+    from allocations.models import InternalNote
+
+    _check(permissions.can_read_internal_notes(user, request))
+    if not (text or "").strip():
+        raise AllocationError("La note est vide.")
+    return InternalNote.objects.create(request=request, author=user, text=text.strip())

@@ -4,7 +4,12 @@ from django.urls import reverse
 
 NAVIGATION = {
     "head": [("Accueil", "home"), ("Mes demandes", "requests:list")],
-    "regional": [("Accueil", "home"), ("Demandes", "requests:list"), ("Délais", "requests:extensions")],
+    "regional": [
+        ("Accueil", "home"),
+        ("Répartition", "allocations:board"),
+        ("Demandes", "requests:list"),
+        ("Délais", "requests:extensions"),
+    ],
     "national": [
         ("Accueil", "home"),
         ("Tableau national", "allocations:national"),

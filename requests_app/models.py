@@ -321,6 +321,22 @@ class Request(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 
+    @property
+    def current_decision(self):
+        """The region's decision (``allocations.Decision``), or None when there is none yet."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            return self.decision
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def notified_decision(self):
+        """The decision once notified to the establishment, else None (the region may still change it)."""
+        decision = self.current_decision
+        return decision if decision and decision.notified_at else None
+
 
 class Extension(models.Model):
     """A later request deadline granted by the region to one establishment for one campaign."""

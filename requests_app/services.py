@@ -78,7 +78,7 @@ def record(request: Request, actor, action, *, from_status="", to_status="", mes
     )
 
 
-def _head_emails(request: Request) -> list[str]:
+def head_emails(request: Request) -> list[str]:
     addresses = set(request.establishment.heads.filter(is_active=True).values_list("email", flat=True))
     if request.contact_email:
         addresses.add(request.contact_email)
@@ -86,7 +86,11 @@ def _head_emails(request: Request) -> list[str]:
 
 
 def _locked(request: Request) -> Request:
-    return Request.objects.select_for_update().select_related("campaign", "establishment__region").get(pk=request.pk)
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("campaign", "establishment__region")
+        .get(pk=request.pk)
+    )
 
 
 @transaction.atomic
@@ -128,14 +132,32 @@ def save_draft(user, request: Request, values: dict, expected_version: int) -> R
     return request
 
 
+def _store_pdf(submission: Submission) -> bytes:
+    request = submission.request
+    content = render_pdf("requests_app/pdf/annexe1.html", {"request": request, "submission": submission})
+    submission.sha256 = sha256(content)
+    submission.pdf.save(f"{request.reference}-depot-{submission.number}.pdf", ContentFile(content), save=False)
+    return content
+
+
 def _store_submission(request: Request, user, now) -> tuple[Submission, bytes]:
     number = request.submissions.count() + 1
     submission = Submission(request=request, number=number, submitted_at=now, submitted_by=user)
-    content = render_pdf("requests_app/pdf/annexe1.html", {"request": request, "submission": submission})
-    submission.sha256 = sha256(content)
-    submission.pdf.save(f"{request.reference}-depot-{number}.pdf", ContentFile(content), save=False)
+    content = _store_pdf(submission)
     submission.save()
     return submission, content
+
+
+@transaction.atomic
+def ensure_submission_pdf(submission: Submission) -> Submission:
+    """Deposits recorded without their PDF (imported or demo data) get it built once, then stored for good."""
+    if submission.pdf:
+        return submission
+    submission = Submission.objects.select_for_update().select_related("request__campaign").get(pk=submission.pk)
+    if not submission.pdf:
+        _store_pdf(submission)
+        submission.save(update_fields=["pdf", "sha256"])
+    return submission
 
 
 @transaction.atomic
@@ -169,7 +191,7 @@ def submit_request(user, request: Request, expected_version: int) -> Request:
         data={"submission": submission.number, "weekly_total": str(request.total_weekly), "sha256": submission.sha256},
     )
     send_templated(
-        _head_emails(request),
+        head_emails(request),
         f"Accusé de réception — demande de dotation HSE {request.campaign.label} ({request.reference})",
         "requests_app/email/receipt.txt",
         {"request": request, "submission": submission, "url": reverse("requests:detail", args=[request.pk])},
@@ -217,7 +239,7 @@ def return_for_completion(user, request: Request, message: str) -> Request:
     request.save(update_fields=["status", "version", "updated_by", "updated_at"])
     record(request, user, RequestEvent.Action.RETURNED, from_status=previous, to_status=request.status, message=message)
     send_templated(
-        _head_emails(request),
+        head_emails(request),
         f"Demande de dotation HSE {request.campaign.label} à compléter ({request.reference})",
         "requests_app/email/returned.txt",
         {"request": request, "message": message, "author": user, "url": reverse("requests:edit", args=[request.pk])},

@@ -18,7 +18,9 @@ PAGE_SIZE = 50
 
 
 def _visible(user, pk, *related):
-    queryset = Request.objects.visible_to(user).select_related("campaign", "establishment__region", *related)
+    queryset = Request.objects.visible_to(user).select_related(
+        "campaign", "establishment__region", "decision", *related
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -48,7 +50,7 @@ def _head_list(request):
     establishments = list(user.establishments.select_related("region").order_by("name"))
     requests = list(
         Request.objects.visible_to(user)
-        .select_related("campaign", "establishment")
+        .select_related("campaign", "establishment", "decision")
         .with_annual()
         .order_by("-campaign__start_year", "establishment__name")
     )
@@ -301,6 +303,7 @@ def request_pdf(request, pk, number=None):
     submission = submissions.first() if number is None else submissions.filter(number=number).first()
     if submission is None:
         raise Http404
+    submission = services.ensure_submission_pdf(submission)
     return FileResponse(
         submission.pdf.open("rb"),
         content_type="application/pdf",

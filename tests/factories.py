@@ -32,7 +32,7 @@ class EstablishmentFactory(DjangoModelFactory):
     region = factory.LazyFunction(lambda: region("53"))
     department = factory.LazyAttribute(_department)
     uai = factory.LazyAttributeSequence(lambda est, n: make_uai(f"{est.department}{8000 + n % 2000:04d}"))
-    name = factory.Sequence(lambda n: f"Lycée agricole d'essai n° {n}")
+    name = factory.Sequence(lambda n: f"Lycée agricole test {n:04d}")
     address = "1 route de la Gare"
     postal_code = "35000"
     commune = factory.Sequence(lambda n: f"Commune {n}")

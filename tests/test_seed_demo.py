@@ -22,11 +22,36 @@ def test_seed_demo_twice_gives_the_same_counts(db, today, capsys):
     regions, establishments, users, campaigns = first
     assert regions == 22
     assert establishments == 800
-    assert users == 7
+    assert users == 7 + 20  # the demo accounts, and an inactive agent for each other region's past decisions
     assert campaigns == 3
     out = capsys.readouterr().out
     assert "chef.0350700w@example.org" in out
     assert "demo-hse-2024" in out
+    assert "----" not in out  # no e-mail printed
+
+
+def test_demo_is_ready_for_each_journey(db, today):
+    from allocations.models import Decision, Envelope
+    from requests_app.models import Request
+
+    call_command("seed_demo")
+    open_campaign = Campaign.objects.get(start_year=2027)
+    assert Envelope.objects.filter(campaign=open_campaign, notified_at__isnull=False).count() == 22
+    monod = Request.objects.get(campaign=open_campaign, establishment__uai="0350700W")
+    assert monod.status == "deposee"
+    assert not Request.objects.filter(campaign=open_campaign, establishment__uai="0350940G").exists()
+    bretagne_review = Request.objects.filter(
+        campaign=open_campaign, establishment__region__code="53", status="en_instruction"
+    )
+    assert bretagne_review.count() > 20
+    envelope = Envelope.objects.with_hours().get(campaign=open_campaign, region__code="53")
+    asked = sum(r.total_annual for r in bretagne_review)
+    assert asked > envelope.hours  # the assistant has to share
+    for year in (2025, 2026):
+        decisions = Decision.objects.filter(request__campaign__start_year=year)
+        assert decisions.filter(notified_at__isnull=False).count() == decisions.count() > 600
+        for region in Envelope.objects.filter(campaign__start_year=year).with_hours():
+            assert region.allocated <= region.hours
 
 
 def test_seed_demo_content(db, today):
