@@ -5,7 +5,6 @@ from allocations.views import envelope, national, regional
 app_name = "allocations"
 
 urlpatterns = [
-    path("national/", national.national_board, name="national"),
     path("national/campagnes/", national.campaign_list, name="campaigns"),
     path("national/campagnes/nouvelle/", national.campaign_create, name="campaign_create"),
     path("national/campagnes/<int:year>/", national.campaign_edit, name="campaign_edit"),

@@ -3,18 +3,20 @@
 from django.urls import reverse
 
 NAVIGATION = {
-    "head": [("Accueil", "home"), ("Mes demandes", "requests:list")],
+    "head": [("Accueil", "home"), ("Mes demandes", "requests:list"), ("Documents", "reports:index")],
     "regional": [
         ("Accueil", "home"),
         ("Répartition", "allocations:board"),
         ("Demandes", "requests:list"),
         ("Délais", "requests:extensions"),
+        ("Bilans", "reports:index"),
     ],
     "national": [
         ("Accueil", "home"),
-        ("Tableau national", "allocations:national"),
+        ("Tableau national", "reports:national_board"),
         ("Campagnes et enveloppes", "allocations:campaigns"),
         ("Demandes", "requests:list"),
+        ("Bilans", "reports:index"),
     ],
     "admin": [("Accueil", "home"), ("Administration", "admin:index")],
 }

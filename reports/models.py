@@ -1,1 +1,108 @@
-from django.db import models  # noqa: F401
+from django.db import models
+from django.utils import timezone
+
+from accounts.scoping import visible_regions_q
+
+
+class Kind(models.TextChoices):
+    SUMMARY = "repartition", "Bilan de la répartition (septembre)"
+    REVIEW = "qualitatif", "Bilan qualitatif des usages (mai)"
+
+
+class TransmissionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """DGER sees every region's transmissions, regional staff their own region's."""
+        return self.filter(visible_regions_q(user, prefix="region__"))
+
+
+class Transmission(models.Model):
+    """A report as transmitted to DGER: the PDF frozen in storage with its SHA-256, time and author. Each
+    transmission is a new version; earlier versions are kept and never change."""
+
+    kind = models.CharField("document", max_length=12, choices=Kind.choices)
+    campaign = models.ForeignKey(
+        "requests_app.Campaign", on_delete=models.PROTECT, related_name="transmissions", verbose_name="campagne"
+    )
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.PROTECT, related_name="transmissions", verbose_name="région"
+    )
+    version = models.PositiveSmallIntegerField("version")
+    pdf = models.FileField("PDF transmis", upload_to="transmissions/%Y/")
+    sha256 = models.CharField("empreinte SHA-256 du fichier", max_length=64)
+    data_sha256 = models.CharField("empreinte SHA-256 des données", max_length=64)
+    transmitted_at = models.DateTimeField("transmis le", default=timezone.now)
+    transmitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="par")
+
+    objects = TransmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign", "region__name", "kind", "-version"]
+        verbose_name = "transmission à la DGER"
+        verbose_name_plural = "transmissions à la DGER"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "campaign", "region", "version"], name="unique_transmission_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.region} {self.campaign.label} — version {self.version}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind}-{self.campaign.label}-{self.region.code}-v{self.version}.pdf"
+
+
+class RegionalReview(models.Model):
+    """The region's own synthesis for the May qualitative review (the indicators come from the data)."""
+
+    campaign = models.ForeignKey(
+        "requests_app.Campaign", on_delete=models.PROTECT, related_name="regional_reviews", verbose_name="campagne"
+    )
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.PROTECT, related_name="regional_reviews", verbose_name="région"
+    )
+    what_worked = models.TextField("ce qui a bien fonctionné", blank=True)
+    difficulties = models.TextField("difficultés rencontrées", blank=True)
+    recommendations = models.TextField("recommandations", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="modifié par"
+    )
+
+    class Meta:
+        verbose_name = "synthèse régionale"
+        constraints = [models.UniqueConstraint(fields=["campaign", "region"], name="one_review_per_region")]
+
+    def __str__(self):
+        return f"Synthèse {self.region} {self.campaign.label}"
+
+
+class PdfJob(models.Model):
+    """A long PDF (the national documents) built in the background, with its progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        FAILED = "failed", "Échec"
+
+    document = models.CharField("document", max_length=40)
+    campaign = models.ForeignKey("requests_app.Campaign", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
+    pdf = models.FileField(upload_to="generes/%Y/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "génération de PDF"
+
+    def __str__(self):
+        return f"{self.document} {self.campaign.label} — {self.get_status_display()}"

@@ -3,7 +3,7 @@ from django import forms
 
 from config.forms import FrenchDecimalField, SecondarySubmit, Submit, form_helper
 from requests_app.completeness import weekly_bound_error
-from requests_app.models import AXES, LEVEL_KEYS, LEVELS, Request
+from requests_app.models import AXES, AXIS_SHORT_LABELS, LEVEL_KEYS, LEVELS, Request, UsageReport
 
 TEXTAREA = {"rows": 5}
 
@@ -265,3 +265,110 @@ class ExtensionForm(forms.Form):
         self.fields["establishment"].queryset = establishments
         self.fields["establishment"].label_from_instance = lambda e: f"{e.name} ({e.uai}) — {e.commune}"
         self.helper = form_helper(Submit("grant", "Accorder le délai"))
+
+
+class UsageReportForm(forms.ModelForm):
+    """The spring usage report; like the Annexe 1 form, any field may be empty in a draft."""
+
+    class Meta:
+        model = UsageReport
+        fields = (
+            *(f"hours_used_{key}" for key in LEVEL_KEYS),
+            "pupils_supported",
+            "teachers_involved",
+            *(f"actions_{key}_count" for key, _label in AXES),
+            *(f"actions_{key}" for key, _label in AXES),
+            "evaluation",
+            "observations",
+            "difficulties",
+            "comments",
+        )
+        labels = {
+            "pupils_supported": "Nombre d'élèves accompagnés",
+            "teachers_involved": "Nombre d'enseignants et d'intervenants impliqués",
+            "evaluation": (
+                "Comment les résultats ont-ils été évalués ? (modalités prévues à la section 5 de la demande)"
+            ),
+            "observations": "Résultats et effets observés sur les élèves (réussite, assiduité, autonomie…)",
+            "difficulties": "Difficultés rencontrées",
+            "comments": "Commentaires libres",
+        }
+        widgets = {
+            "evaluation": forms.Textarea(attrs=TEXTAREA),
+            "observations": forms.Textarea(attrs=TEXTAREA),
+            "difficulties": forms.Textarea(attrs={"rows": 3}),
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, allocated: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allocated = allocated
+        for key, label in LEVELS:
+            self.fields[f"hours_used_{key}"] = FrenchDecimalField(
+                label=f"{label} : heures effectivement utilisées",
+                required=False,
+                help_text=f"{allocated[key]} h attribuées ; une décimale au plus.",
+                error_messages={"invalid": "Saisissez un nombre d'heures, par exemple 36 ou 12,5."},
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8, "autocomplete": "off"}),
+            )
+        for name in ("pupils_supported", "teachers_involved", *(f"actions_{k}_count" for k, _l in AXES)):
+            self.fields[name].widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 6})
+            self.fields[name].error_messages["invalid"] = "Saisissez un nombre entier, par exemple 12."
+        for key, _label in AXES:
+            self.fields[f"actions_{key}_count"].label = "Nombre d'actions conduites"
+            self.fields[f"actions_{key}"].label = "Actions conduites et publics concernés"
+            self.fields[f"actions_{key}"].widget = forms.Textarea(attrs={"rows": 3})
+        self.helper = form_helper(
+            SecondarySubmit("save", "Enregistrer le brouillon"), Submit("submit", "Déposer le bilan")
+        )
+        levels = [Field(f"hours_used_{key}", wrapper_class="hse-short") for key in LEVEL_KEYS if allocated[key]]
+        hidden_levels = [f"hours_used_{key}" for key in LEVEL_KEYS if not allocated[key]]
+        for name in hidden_levels:
+            self.fields[name].widget = forms.HiddenInput()
+        self.helper.layout = Layout(
+            Fieldset("1 - Heures utilisées", *levels, *hidden_levels, css_id="bilan-heures"),
+            Fieldset(
+                "2 - Élèves et intervenants",
+                Field("pupils_supported", wrapper_class="hse-short"),
+                Field("teachers_involved", wrapper_class="hse-short"),
+                css_id="bilan-publics",
+            ),
+            *[
+                Fieldset(
+                    f"3 - Actions conduites : {AXIS_SHORT_LABELS[key]}",
+                    Field(f"actions_{key}_count", wrapper_class="hse-short"),
+                    f"actions_{key}",
+                    css_id=f"bilan-axe-{key}",
+                )
+                for key, _label in AXES
+            ],
+            Fieldset("4 - Évaluation et résultats", "evaluation", "observations", css_id="bilan-evaluation"),
+            Fieldset("5 - Difficultés et commentaires", "difficulties", "comments", css_id="bilan-difficultes"),
+        )
+
+    def clean(self):
+        from requests_app.usage import used_bound_error
+
+        cleaned = super().clean()
+        for key in LEVEL_KEYS:
+            name = f"hours_used_{key}"
+            if cleaned.get(name) is not None:
+                error = used_bound_error(cleaned[name], self.allocated[key])
+                if error:
+                    self.add_error(name, error)
+        for name in ("pupils_supported", "teachers_involved", *(f"actions_{k}_count" for k, _l in AXES)):
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, "Saisissez un nombre positif.")
+        return cleaned
+
+    def _post_clean(self):
+        """Saved by ``usage.save_usage_report``, never by ``form.save()``: no model validation here."""
+
+    def valid_values(self) -> dict:
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned[name] for name in self.Meta.fields if name in cleaned and name not in self.errors}
+
+    def add_completeness_errors(self, errors: dict[str, str]) -> None:
+        for field, message in errors.items():
+            self.add_error(None if field == "__all__" else field, message)

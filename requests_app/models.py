@@ -152,15 +152,16 @@ AXIS_SHORT_LABELS = {
 }
 
 
-def _weekly_total():
+def sum_of_levels(prefix: str, max_digits: int):
+    """``prefix``cap + ``prefix``bac_pro + … with empty levels counted as 0 (a database expression)."""
     from django.db.models.functions import Coalesce
 
-    zero = models.Value(0, output_field=models.DecimalField(max_digits=4, decimal_places=1))
+    zero = models.Value(0, output_field=models.DecimalField(max_digits=max_digits, decimal_places=1))
     return (
-        Coalesce("hse_cap", zero)
-        + Coalesce("hse_bac_pro", zero)
-        + Coalesce("hse_bac_gt", zero)
-        + Coalesce("hse_sup", zero)
+        Coalesce(f"{prefix}cap", zero)
+        + Coalesce(f"{prefix}bac_pro", zero)
+        + Coalesce(f"{prefix}bac_gt", zero)
+        + Coalesce(f"{prefix}sup", zero)
     )
 
 
@@ -244,7 +245,7 @@ class Request(models.Model):
     )
     hse_sup = models.DecimalField("HSE/semaine, supérieur court", max_digits=4, decimal_places=1, null=True, blank=True)
     hse_total_weekly = models.GeneratedField(
-        expression=_weekly_total(),
+        expression=sum_of_levels("hse_", max_digits=4),
         output_field=models.DecimalField(max_digits=5, decimal_places=1),
         db_persist=True,
         verbose_name="total HSE/semaine",
@@ -332,6 +333,15 @@ class Request(models.Model):
             return None
 
     @property
+    def usage_report_or_none(self):
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            return self.usage_report
+        except ObjectDoesNotExist:
+            return None
+
+    @property
     def notified_decision(self):
         """The decision once notified to the establishment, else None (the region may still change it)."""
         decision = self.current_decision
@@ -397,6 +407,7 @@ class RequestEvent(models.Model):
         REFUSED = "refused", "Demande refusée"
         NOTIFIED = "notified", "Décision notifiée à l'établissement"
         USAGE_REPORT_SUBMITTED = "usage_report", "Bilan d'utilisation déposé"
+        REMINDER = "reminder", "Relance pour le bilan d'utilisation"
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events", verbose_name="demande")
     at = models.DateTimeField("le", default=timezone.now, db_index=True)
@@ -415,3 +426,106 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class UsageReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Heads see their establishments' reports (drafts included); regional staff and DGER the submitted
+        reports of their scope."""
+        from accounts.scoping import visible_establishments_q
+
+        queryset = self.filter(visible_establishments_q(user, prefix="request__establishment__"))
+        if getattr(user, "role", None) != "head":
+            queryset = queryset.filter(status=UsageReport.Status.SUBMITTED)
+        return queryset
+
+
+class UsageReport(models.Model):
+    """The spring report (bilan d'utilisation) of an establishment that received hours."""
+
+    class Status(models.TextChoices):
+        DRAFT = "brouillon", "Brouillon"
+        SUBMITTED = "depose", "Déposé"
+
+    request = models.OneToOneField(
+        Request, on_delete=models.PROTECT, related_name="usage_report", verbose_name="demande"
+    )
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    hours_used_cap = models.DecimalField(
+        "heures utilisées, CAP agricole", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    hours_used_bac_pro = models.DecimalField(
+        "heures utilisées, baccalauréat professionnel", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    hours_used_bac_gt = models.DecimalField(
+        "heures utilisées, baccalauréat général et/ou technologique",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    hours_used_sup = models.DecimalField(
+        "heures utilisées, supérieur court", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    hours_used_total = models.GeneratedField(
+        expression=sum_of_levels("hours_used_", max_digits=6),
+        output_field=models.DecimalField(max_digits=7, decimal_places=1),
+        db_persist=True,
+        verbose_name="total des heures utilisées",
+    )
+    pupils_supported = models.PositiveIntegerField("nombre d'élèves accompagnés", null=True, blank=True)
+    teachers_involved = models.PositiveIntegerField("nombre d'intervenants impliqués", null=True, blank=True)
+    actions_methodological_count = models.PositiveIntegerField(null=True, blank=True)
+    actions_methodological = models.TextField(blank=True)
+    actions_civic_count = models.PositiveIntegerField(null=True, blank=True)
+    actions_civic = models.TextField(blank=True)
+    actions_dropout_count = models.PositiveIntegerField(null=True, blank=True)
+    actions_dropout = models.TextField(blank=True)
+    evaluation = models.TextField("modalités d'évaluation mises en œuvre", blank=True)
+    observations = models.TextField("résultats et effets observés", blank=True)
+    difficulties = models.TextField("difficultés rencontrées", blank=True)
+    comments = models.TextField("commentaires libres", blank=True)
+    submitted_at = models.DateTimeField("déposé le", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="déposé par"
+    )
+    pdf = models.FileField("PDF", upload_to="bilans/%Y/", blank=True)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="modifié par"
+    )
+
+    objects = UsageReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bilan d'utilisation"
+        verbose_name_plural = "bilans d'utilisation"
+
+    def __str__(self):
+        return f"Bilan d'utilisation — {self.request}"
+
+    def used(self, level: str):
+        return getattr(self, f"hours_used_{level}")
+
+    def hours_used_total_value(self):
+        """The total of the levels, also before the database has computed ``hours_used_total``."""
+        from decimal import Decimal
+
+        return sum((self.used(key) or Decimal(0) for key in LEVEL_KEYS), Decimal(0))
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def axis_rows(self):
+        return [
+            {
+                "key": key,
+                "label": AXIS_SHORT_LABELS[key],
+                "count": getattr(self, f"actions_{key}_count"),
+                "text": getattr(self, f"actions_{key}"),
+            }
+            for key, _label in AXES
+        ]

@@ -121,3 +121,55 @@ def can_download_pdf(user, request: Request) -> Permission:
     if not request.submissions.exists():
         return False, "Le PDF est disponible une fois la demande déposée."
     return ALLOWED
+
+
+# --- Usage report (bilan d'utilisation) ---------------------------------------------------------------------
+
+
+def allocated_decision(request: Request):
+    """The notified allocation of a request (a refusal or a decision not yet notified gives None)."""
+    decision = request.notified_decision
+    if decision is None or decision.outcome != "attribution":
+        return None
+    return decision
+
+
+def usage_report_deadline_permission(campaign, today=None) -> Permission:
+    today = today or timezone.localdate()
+    if today <= campaign.review_deadline:
+        return ALLOWED
+    return False, (
+        f"La date limite des bilans d'utilisation de la campagne {campaign.label} était le "
+        f"{_date(campaign.review_deadline)} : contactez votre DRAAF-SRFD."
+    )
+
+
+def can_start_usage_report(user, request: Request, today=None) -> Permission:
+    if not is_head_of(user, request.establishment):
+        return False, "Seul·e le/la chef·fe de l'établissement rédige son bilan d'utilisation."
+    if allocated_decision(request) is None:
+        return False, "Un bilan d'utilisation est demandé aux établissements qui ont reçu une dotation notifiée."
+    if request.usage_report_or_none is not None:
+        return False, "Le bilan d'utilisation de cette demande est déjà commencé."
+    return usage_report_deadline_permission(request.campaign, today)
+
+
+def can_edit_usage_report(user, report) -> Permission:
+    if not is_head_of(user, report.request.establishment):
+        return False, "Seul·e le/la chef·fe de l'établissement rédige son bilan d'utilisation."
+    if not report.is_editable:
+        return False, "Le bilan est déposé : il n'est plus modifiable."
+    return ALLOWED
+
+
+def can_submit_usage_report(user, report, today=None) -> Permission:
+    allowed, reason = can_edit_usage_report(user, report)
+    if not allowed:
+        return allowed, reason
+    return usage_report_deadline_permission(report.request.campaign, today)
+
+
+def can_download_usage_report(user, report) -> Permission:
+    if not report.submitted_at:
+        return False, "Le PDF du bilan est disponible une fois le bilan déposé."
+    return ALLOWED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_app import views
+from requests_app import usage_views, views
 
 app_name = "requests"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("<int:pk>/retirer/", views.request_withdraw, name="withdraw"),
     path("<int:pk>/reprendre/", views.request_reopen, name="reopen"),
     path("<int:pk>/a-completer/", views.request_return, name="return"),
+    path("<int:pk>/bilan/commencer/", usage_views.usage_report_start, name="usage_report_start"),
+    path("<int:pk>/bilan/", usage_views.usage_report, name="usage_report"),
+    path("<int:pk>/bilan/pdf/", usage_views.usage_report_pdf, name="usage_report_pdf"),
 ]

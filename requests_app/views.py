@@ -154,6 +154,7 @@ def request_detail(request, pk):
         "can_withdraw": permissions.can_withdraw(user, req)[0],
         "can_reopen": permissions.can_reopen(user, req)[0],
         "can_return": permissions.can_return(user, req)[0],
+        "can_start_usage_report": permissions.can_start_usage_report(user, req)[0],
         "deadline": permissions.submission_deadline(req.campaign, req.establishment)[0],
     }
     return render(request, "requests_app/detail.html", context)

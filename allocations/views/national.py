@@ -10,7 +10,6 @@ from accounts.access import enforce
 from accounts.models import Region
 from allocations import permissions, services
 from allocations.apportion import apportion
-from allocations.boards import NationalBoard
 from allocations.forms import CampaignForm, EnvelopesForm
 from allocations.models import CampaignEvent, Envelope
 from requests_app.models import Campaign
@@ -25,18 +24,6 @@ def selected_campaign(request):
             if campaign.start_year == int(year):
                 return campaign, campaigns
     return (campaigns[0] if campaigns else None), campaigns
-
-
-@login_required
-def national_board(request):
-    enforce(permissions.can_view_national_board(request.user))
-    campaign, campaigns = selected_campaign(request)
-    board = NationalBoard(campaign) if campaign else None
-    return render(
-        request,
-        "allocations/national_board.html",
-        {"campaign": campaign, "campaigns": campaigns, "board": board, "chart": board.chart() if board else None},
-    )
 
 
 @login_required

@@ -135,7 +135,6 @@ def board(request):
             "networks": [c for c in Establishment.Network.choices if c[0]],
             "columns": [
                 ("etablissement", "Établissement"),
-                ("commune", "Commune"),
                 ("reseau", "Réseau"),
                 ("etat", "État"),
                 ("hse", "HSE/semaine"),
