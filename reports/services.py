@@ -46,9 +46,10 @@ def working_footer(data) -> dict:
 
 
 @transaction.atomic
-def transmit(user, kind: str, campaign, region) -> Transmission:
+def transmit(user, kind: str, campaign, region, at=None) -> Transmission:
     """Freeze the report as it stands and send it to DGER: the PDF is stored with its SHA-256, time and
-    author, as a new version (earlier versions are kept and never change)."""
+    author, as a new version (earlier versions are kept and never change). ``at`` is for loading past
+    transmissions (demo data); it defaults to now."""
     _check(permissions.can_transmit(user, region))
     if kind not in Kind.values:
         raise ReportError("Document inconnu.")

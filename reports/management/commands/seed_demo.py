@@ -4,6 +4,7 @@ from django.test.utils import override_settings
 from accounts.demo import DEMO_PASSWORD, seed_accounts, seed_establishments
 from accounts.models import Establishment
 from allocations.demo import seed_allocations
+from reports.demo import seed_reports
 from requests_app.demo import seed_campaigns
 
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         counts = seed_allocations(sorted(campaigns, key=lambda c: c.start_year))
         self.stdout.write(
             "Enveloppes notifiées ; demandes : " + ", ".join(f"{label} : {n}" for label, n in counts.items())
+        )
+        reports = seed_reports(sorted(campaigns, key=lambda c: c.start_year))
+        self.stdout.write(
+            f"Bilans : {reports['usage_reports']} bilans d'utilisation, "
+            f"{reports['transmissions']} transmissions à la DGER"
         )
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
