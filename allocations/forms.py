@@ -4,7 +4,12 @@ from allocations.models import EnvelopeMovement
 from config.forms import Submit, form_helper
 from requests_app.models import Campaign
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+def date_widget():
+    """A new widget each time: widgets carry per-field attributes (aria-describedby) and must not be shared."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
@@ -42,7 +47,7 @@ class CampaignForm(forms.ModelForm):
             "summary_deadline",
             "review_deadline",
         ):
-            self.fields[name].widget = DATE_WIDGET
+            self.fields[name].widget = date_widget()
             self.fields[name].input_formats = DATE_FORMATS
             self.fields[name].error_messages["invalid"] = "Saisissez une date valide, par exemple 12/07/2028."
             self.fields[name].help_text = "Au format jj/mm/aaaa."
@@ -105,7 +110,7 @@ class MovementForm(forms.Form):
     effective_date = forms.DateField(
         label="Date d'effet",
         help_text="Au format jj/mm/aaaa.",
-        widget=DATE_WIDGET,
+        widget=date_widget(),
         input_formats=DATE_FORMATS,
         error_messages={"required": "Indiquez la date d'effet.", "invalid": "Saisissez une date valide."},
     )

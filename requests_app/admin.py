@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from requests_app.models import Campaign, Extension, Request, RequestEvent, Submission
+from requests_app.models import Campaign, Extension, Request, RequestEvent, Submission, UsageReport
 
 
 @admin.register(Campaign)
@@ -45,3 +45,13 @@ class ExtensionAdmin(admin.ModelAdmin):
     list_display = ("establishment", "campaign", "until", "granted_by", "granted_at")
     list_filter = ("campaign",)
     raw_id_fields = ("establishment", "granted_by")
+
+
+@admin.register(UsageReport)
+class UsageReportAdmin(admin.ModelAdmin):
+    list_display = ("request", "status", "hours_used_total", "submitted_at")
+    list_filter = ("status", "request__campaign", "request__establishment__region")
+    search_fields = ("request__reference", "request__establishment__name")
+    list_select_related = ("request__establishment",)
+    raw_id_fields = ("request", "submitted_by", "updated_by")
+    readonly_fields = ("hours_used_total",)

@@ -87,7 +87,7 @@ class TestCampaigns:
         page = response.content.decode()
         assert response.status_code == 200
         assert "doit être postérieure à celle de l&#x27;étape précédente" in page
-        assert 'aria-describedby="id_allocation_deadline-desc-error"' in page
+        assert 'aria-describedby="id_allocation_deadline-hint id_allocation_deadline-desc-error"' in page
         assert not Campaign.objects.filter(start_year=2028).exists()
 
     def test_volume_cannot_go_below_the_envelopes(self, national, campaign):

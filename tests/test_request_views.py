@@ -83,7 +83,7 @@ def test_bad_number_is_explained_next_to_the_field_and_the_rest_is_saved(client,
     assert response.status_code == 422
     page = response.content.decode()
     assert message in page
-    assert 'aria-describedby="id_hse_cap-desc-error"' in page
+    assert 'aria-describedby="id_hse_cap-hint id_hse_cap-desc-error"' in page
     assert f'value="{typed}"' in page  # what was typed is shown again
     assert 'href="#id_hse_cap"' in page  # the summary links to the field
     draft.refresh_from_db()

@@ -1,13 +1,17 @@
 """Browser tests: Playwright driving Debian's Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``).
 
 Without Chromium the browser tests are skipped with one loud line, except under ``CI=true`` where a
-missing Chromium fails the run. A failing test leaves a screenshot in ``test-artifacts/``.
+missing Chromium fails the run. A failing test leaves the screenshot of each step in ``test-artifacts/``.
+
+Every page a journey loads is checked with axe-core (``audit(page)``): no violation of impact "serious" or
+"critical" is accepted, and a journey that loads a page it never audits fails.
 """
 
 import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -66,26 +70,69 @@ def page(browser, live_server, transactional_db, request):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.step_screenshots = []
+    page.steps = []  # (name, screenshot) of each step, written out if the test fails
+    page.loaded_paths = []
+    page.audited_paths = set()
+    page.on("load", lambda loaded: page.loaded_paths.append(urlsplit(loaded.url).path))
     yield page
     report = getattr(request.node, "report_call", None)
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        for index, (step, image) in enumerate(page.steps, start=1):
+            (ARTIFACTS / f"{name}-{index:02d}-{step}.png").write_bytes(image)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-final.png"), full_page=True)
     context.close()
+    if report is not None and report.passed:
+        unaudited = sorted(set(page.loaded_paths) - page.audited_paths)
+        assert unaudited == [], f"pages loaded but never checked with axe-core: {unaudited}"
+
+
+@pytest.fixture(scope="session")
+def _axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
 
 
 @pytest.fixture
-def sign_in():
+def audit(_axe):
+    """Check the current page with axe-core and remember it was checked; also keep a screenshot of the step."""
+
+    def _audit(page, step: str = ""):
+        page.wait_for_load_state()
+        results = _axe.run(page)
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}" for v in serious]
+        assert details == [], f"axe-core on {page.url}:\n" + "\n".join(details)
+        page.audited_paths.add(urlsplit(page.url).path)
+        page.steps.append((re.sub(r"[^\w-]+", "_", step or urlsplit(page.url).path)[:60], page.screenshot()))
+
+    return _audit
+
+
+@pytest.fixture
+def sign_in(audit):
     def _sign_in(page, email, password=PASSWORD):
         page.goto("/connexion/")
+        audit(page, "connexion")
         page.get_by_label("Adresse électronique").fill(email)
         page.get_by_label("Mot de passe").fill(password)
         page.get_by_role("button", name="Se connecter").click()
         page.wait_for_url(re.compile(r".*/$"))
+        audit(page, f"accueil-{email}")
 
     return _sign_in
+
+
+@pytest.fixture
+def sign_out(audit):
+    def _sign_out(page):
+        page.get_by_role("button", name="Se déconnecter").first.click()
+        page.wait_for_url("**/connexion/")
+        audit(page, "deconnexion")
+
+    return _sign_out
 
 
 def pytest_terminal_summary(terminalreporter):

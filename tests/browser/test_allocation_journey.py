@@ -12,7 +12,9 @@ from tests.helpers import pdf_text
 pytestmark = pytest.mark.browser
 
 
-def test_region_runs_the_assistant_adjusts_applies_notifies_and_the_head_reads_the_letter(page, sign_in, travel):
+def test_region_runs_the_assistant_adjusts_applies_notifies_and_the_head_reads_the_letter(
+    page, sign_in, sign_out, audit, travel
+):
     travel(datetime.date(2027, 7, 20))
     campaign = factories.CampaignFactory(start_year=2027)
     bretagne = factories.region("53")
@@ -32,13 +34,16 @@ def test_region_runs_the_assistant_adjusts_applies_notifies_and_the_head_reads_t
 
     sign_in(page, "draaf@example.org")
     page.get_by_role("link", name="Répartition").first.click()
+    audit(page, "tableau-region")
     assert "500 h" in page.locator("#kpi-envelope").inner_text()
     # Put the submitted request under review with the bulk action.
     page.get_by_label("Sélectionner Lycée Théodore Monod").check(force=True)
     page.get_by_role("button", name="Mettre en instruction les demandes déposées cochées").click()
     assert "1 demande mise en instruction" in page.locator("main").inner_text()
+    audit(page, "mise-en-instruction")
 
     page.get_by_role("link", name=re.compile("Assistant de répartition")).click()
+    audit(page, "assistant")
     assert page.locator("#assistant-total").inner_text() == "500"
     monod_cap = page.get_by_label("Lycée Théodore Monod — CAP agricole (heures par an)")
     before = int(monod_cap.input_value())
@@ -47,14 +52,17 @@ def test_region_runs_the_assistant_adjusts_applies_notifies_and_the_head_reads_t
     assert page.locator("#assistant-left").inner_text() == "4"
     page.get_by_role("button", name="Appliquer ces attributions").click()
     assert "5 attributions enregistrées" in page.locator("main").inner_text()
+    audit(page, "attributions")
     assert sum(d.total for d in Decision.objects.all()) == 496
 
     page.get_by_role("button", name=re.compile("Notifier les décisions")).click()
     assert "5 établissements notifiés" in page.locator("main").inner_text()
-    page.get_by_role("button", name="Se déconnecter").click()
+    audit(page, "notifications")
+    sign_out(page)
 
     sign_in(page, "chef@example.org")
     page.get_by_role("link", name="Mes demandes").click()
+    audit(page, "mes-demandes")
     letter = page.get_by_role("link", name=re.compile("Lettre de notification"))
     response = page.request.get(letter.get_attribute("href"))
     assert response.headers["content-type"] == "application/pdf"

@@ -10,7 +10,7 @@ from tests.helpers import pdf_text
 pytestmark = pytest.mark.browser
 
 
-def test_head_fills_saves_comes_back_submits_and_downloads_the_pdf(page, sign_in, travel):
+def test_head_fills_saves_comes_back_submits_and_downloads_the_pdf(page, sign_in, audit, travel):
     travel(datetime.date(2027, 6, 15))
     factories.CampaignFactory(start_year=2027)
     school = factories.EstablishmentFactory(
@@ -20,8 +20,10 @@ def test_head_fills_saves_comes_back_submits_and_downloads_the_pdf(page, sign_in
 
     sign_in(page, "chef@example.org")
     page.get_by_role("link", name="Mes demandes").click()
+    audit(page, "mes-demandes")
     page.get_by_role("button", name="Commencer la demande").click()
     page.wait_for_url(re.compile(r"/demandes/\d+/modifier/$"))
+    audit(page, "formulaire-vide")
     assert page.get_by_label("Nom du/de la chef(fe) d'établissement").input_value() == "Camille Le Goff"
 
     page.get_by_label("En quelques lignes, présentez le volet").fill("Tutorat individuel en seconde.")
@@ -29,11 +31,15 @@ def test_head_fills_saves_comes_back_submits_and_downloads_the_pdf(page, sign_in
     page.get_by_label("Nombre d'élèves concernés").fill("40")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     assert "Brouillon enregistré" in page.locator("main").inner_text()
+    audit(page, "brouillon-enregistre")
 
     # Come back later: what was saved is there.
     page.goto("/")
+    audit(page, "accueil")
     page.get_by_role("link", name="Mes demandes").click()
+    audit(page, "mes-demandes-2")
     page.get_by_role("link", name="Continuer la demande").click()
+    audit(page, "formulaire-repris")
     assert page.get_by_label("Nombre d'élèves concernés").input_value() == "40"
 
     page.get_by_label("Explicitez l'articulation").fill("Une heure à l'emploi du temps.")
@@ -58,6 +64,7 @@ def test_head_fills_saves_comes_back_submits_and_downloads_the_pdf(page, sign_in
 
     page.get_by_role("button", name="Déposer la demande").click()
     page.wait_for_url(re.compile(r"/confirmation/$"))
+    audit(page, "confirmation")
     assert "Votre demande est déposée" in page.locator("main").inner_text()
     request = Request.objects.get()
     assert request.status == "deposee"

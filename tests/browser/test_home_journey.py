@@ -5,7 +5,7 @@ from tests import factories
 pytestmark = pytest.mark.browser
 
 
-def test_each_role_signs_in_and_lands_on_its_home_page(page, sign_in, travel):
+def test_each_role_signs_in_and_lands_on_its_home_page(page, sign_in, sign_out, travel):
     factories.CampaignFactory(start_year=2027)
     bretagne = factories.region("53")
     school = factories.EstablishmentFactory(region=bretagne, name="Lycée Théodore Monod", commune="Le Rheu")
@@ -32,6 +32,5 @@ def test_each_role_signs_in_and_lands_on_its_home_page(page, sign_in, travel):
         body = page.locator("main").inner_text()
         for text in texts:
             assert text in body, (email, text)
-        page.get_by_role("button", name="Se déconnecter").first.click()
-        page.wait_for_url("**/connexion/")
+        sign_out(page)
         assert "Vous êtes déconnecté" in page.locator("main").inner_text()

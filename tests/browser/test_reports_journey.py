@@ -11,7 +11,7 @@ from tests.helpers import pdf_text
 pytestmark = pytest.mark.browser
 
 
-def test_region_transmits_the_september_summary_and_dger_downloads_it(page, sign_in, travel):
+def test_region_transmits_the_september_summary_and_dger_downloads_it(page, sign_in, sign_out, audit, travel):
     travel(datetime.date(2027, 9, 20))
     campaign = factories.CampaignFactory(start_year=2027)
     bretagne = factories.region("53")
@@ -33,16 +33,20 @@ def test_region_transmits_the_september_summary_and_dger_downloads_it(page, sign
 
     sign_in(page, "draaf@example.org")
     page.get_by_role("link", name="Bilans").click()
+    audit(page, "bilans")
     page.get_by_role("link", name="brouillon (non transmis)").first.click()
+    audit(page, "bilan-repartition")
     assert "Bilan de la répartition — Bretagne, campagne 2027-2028" in page.locator("h1").inner_text()
     assert "Lycée du Bilan" in page.locator("main").inner_text()
     page.get_by_role("button", name="Transmettre à la DGER").click()
     assert "transmis à la DGER (version 1" in page.locator("main").inner_text()
+    audit(page, "transmis")
     transmission = Transmission.objects.get()
-    page.get_by_role("button", name="Se déconnecter").click()
+    sign_out(page)
 
     sign_in(page, "dger@example.org")
     page.get_by_role("link", name="Tableau national").click()
+    audit(page, "tableau-national")
     link = page.get_by_role("link", name="transmis le 20/09/2027 (v1) Bretagne")
     response = page.request.get(link.get_attribute("href"))
     assert response.ok

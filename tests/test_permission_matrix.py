@@ -1,0 +1,250 @@
+"""Every URL of the project, for every role, on real objects.
+
+The URL patterns come from the URL configuration itself; each one must have an expectation below, so a new
+page cannot escape this test. Expected answers, in the order of ``ROLES``: 200 (or another success), 302
+(to sign in, or a redirect after an action), 403 (an action the role may not take, with its reason), 404
+(an object outside the role's scope, or a page outside its world). Actions (POST) run inside a transaction
+rolled back afterwards, so that each role meets the same state.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Region
+from allocations import services as allocation_services
+from allocations.models import Envelope
+from reports import jobs
+from reports import services as report_services
+from requests_app import services as request_services
+from requests_app import usage
+from tests import factories
+
+ROLES = ("anonymous", "head_a", "head_b", "regional", "regional_other", "national", "admin")
+
+
+@dataclass
+class Expect:
+    codes: str  # seven answers, in the order of ROLES
+    kwargs: object = None  # callable(world) -> dict of URL arguments
+    method: str = "get"
+    data: object = field(default=None)  # callable(world) -> POST data
+
+    def answers(self):
+        values = self.codes.split()
+        assert len(values) == len(ROLES), self.codes
+        return dict(zip(ROLES, (int(v) for v in values), strict=True))
+
+
+def pk(name):
+    return lambda w: {"pk": getattr(w, name).pk}
+
+
+EVERYONE = "200 200 200 200 200 200 200"
+SIGNED_IN = "302 200 200 200 200 200 200"
+DGER_ONLY = "302 404 404 403 403 200 403"
+REGIONAL_PAGE = "302 404 404 200 200 403 403"
+REGION_A_DOCUMENT = "302 404 404 200 404 200 403"
+VISIBLE_REQUEST = "302 200 404 200 404 200 404"
+
+EXPECTATIONS = {
+    "home": Expect(SIGNED_IN),
+    "healthz": Expect(EVERYONE),
+    "accessibility": Expect(EVERYONE),
+    "legal_notice": Expect(EVERYONE),
+    "personal_data": Expect(EVERYONE),
+    "accounts:login": Expect("200 302 302 302 302 302 302"),
+    "accounts:logout": Expect(EVERYONE),
+    "accounts:password_reset": Expect(EVERYONE),
+    "accounts:password_reset_done": Expect(EVERYONE),
+    "accounts:password_reset_confirm": Expect(EVERYONE, lambda w: {"uidb64": "MQ", "token": "lien-perime"}),
+    "accounts:password_reset_complete": Expect(EVERYONE),
+    "accounts:password_change": Expect(SIGNED_IN),
+    "accounts:password_change_done": Expect(SIGNED_IN),
+    # Requests (Annexe 1)
+    "requests:list": Expect("302 200 200 200 200 200 404"),
+    "requests:start": Expect(
+        "302 403 404 404 404 404 404",
+        method="post",
+        data=lambda w: {"establishment": w.est_a.pk, "campaign": w.campaign.pk},
+    ),
+    "requests:extensions": Expect("302 404 404 200 200 403 403"),
+    "requests:detail": Expect(VISIBLE_REQUEST, pk("submitted")),
+    "requests:edit": Expect("302 200 404 404 404 404 404", pk("draft")),
+    "requests:submitted": Expect(VISIBLE_REQUEST, pk("submitted")),
+    "requests:pdf": Expect(VISIBLE_REQUEST, pk("submitted")),
+    "requests:submission_pdf": Expect(VISIBLE_REQUEST, lambda w: {"pk": w.submitted.pk, "number": 1}),
+    "requests:withdraw": Expect("302 200 404 403 404 403 404", pk("submitted")),
+    "requests:reopen": Expect("302 403 404 403 404 403 404", pk("submitted"), method="post"),
+    "requests:return": Expect("302 403 404 200 404 403 404", pk("submitted")),
+    "requests:usage_report_start": Expect("302 403 404 403 404 403 404", pk("notified"), method="post"),
+    "requests:usage_report": Expect(VISIBLE_REQUEST, pk("notified")),
+    "requests:usage_report_pdf": Expect(VISIBLE_REQUEST, pk("notified")),
+    # DGER: campaigns and envelopes
+    "allocations:campaigns": Expect(DGER_ONLY),
+    "allocations:campaign_create": Expect(DGER_ONLY),
+    "allocations:campaign_edit": Expect(DGER_ONLY, lambda w: {"year": 2027}),
+    "allocations:envelopes": Expect(DGER_ONLY, lambda w: {"year": 2027}),
+    "allocations:notify": Expect("302 404 404 403 403 302 403", lambda w: {"year": 2027}, method="post"),
+    "allocations:envelope": Expect("302 404 404 200 404 200 404", pk("envelope")),
+    # Regional allocation
+    "allocations:board": Expect(REGIONAL_PAGE),
+    "allocations:assistant": Expect(REGIONAL_PAGE),
+    "allocations:notify_decisions": Expect("302 404 404 302 302 403 403", method="post"),
+    "allocations:decision": Expect("302 403 404 200 404 403 404", pk("submitted")),
+    "allocations:letter": Expect(VISIBLE_REQUEST, pk("notified")),
+    # Reports and exports
+    "reports:national_board": Expect(DGER_ONLY),
+    "reports:national_board_export": Expect(DGER_ONLY, lambda w: {"fmt": "xlsx"}),
+    "reports:requests_export_form": Expect("302 404 404 200 200 200 403"),
+    "reports:requests_export": Expect("302 404 404 200 200 200 403", lambda w: {"fmt": "csv"}),
+    "reports:index": Expect("302 200 200 200 200 200 403"),
+    "reports:transmission_pdf": Expect("302 404 404 200 404 200 404", pk("transmission")),
+    "reports:job": Expect(DGER_ONLY, pk("job")),
+    "reports:job_pdf": Expect(DGER_ONLY, pk("job")),
+    "reports:national_documents": Expect(DGER_ONLY, lambda w: {"year": 2027}),
+    "reports:summary": Expect(REGION_A_DOCUMENT, lambda w: {"year": 2027, "code": "53"}),
+    "reports:summary_table": Expect(REGION_A_DOCUMENT, lambda w: {"year": 2027, "code": "53", "fmt": "xlsx"}),
+    "reports:review": Expect(REGION_A_DOCUMENT, lambda w: {"year": 2027, "code": "53"}),
+    "reports:usage_follow_up": Expect("302 404 404 200 404 403 404", lambda w: {"year": 2027, "code": "53"}),
+    "reports:working_pdf": Expect(REGION_A_DOCUMENT, lambda w: {"year": 2027, "code": "53", "kind": "repartition"}),
+    "reports:transmit": Expect(
+        "302 404 404 302 404 403 404", lambda w: {"year": 2027, "code": "53", "kind": "repartition"}, method="post"
+    ),
+}
+
+# The Django admin is declared as a whole: staff only (others are sent to the admin's sign-in page).
+ADMIN_EXPECT = Expect("302 302 302 302 302 302 200")
+ADMIN_URLS = [
+    "admin:index",
+    "admin:requests_app_request_changelist",
+    "admin:accounts_establishment_changelist",
+    "admin:allocations_decision_changelist",
+    "admin:reports_transmission_changelist",
+]
+
+
+def project_url_names(patterns=None, namespace=None):
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from project_url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_declared_expectation():
+    names = [n for n in project_url_names() if not n.startswith("admin:")]
+    missing = sorted(set(names) - set(EXPECTATIONS))
+    assert missing == [], f"URLs without an expectation in the permission matrix: {missing}"
+    stale = sorted(set(EXPECTATIONS) - set(names))
+    assert stale == [], f"Expectations for URLs that no longer exist: {stale}"
+
+
+class World:
+    """Real objects: establishments A (head A) and B (head B) in Bretagne, one in Occitanie; a submitted
+    request, a draft, a notified allocation with its usage report, a transmission, a national PDF."""
+
+    def __init__(self, travel):
+        travel(datetime.date(2027, 6, 20))
+        self.campaign = factories.CampaignFactory(start_year=2027)
+        bretagne, occitanie = factories.region("53"), factories.region("76")
+        self.est_a = factories.EstablishmentFactory(region=bretagne, name="Lycée A")
+        est_a_draft = factories.EstablishmentFactory(region=bretagne, name="Lycée A bis")
+        est_a_notified = factories.EstablishmentFactory(region=bretagne, name="Lycée A ter")
+        est_b = factories.EstablishmentFactory(region=bretagne, name="Lycée B")
+        factories.EstablishmentFactory(region=occitanie, name="Lycée O")
+        self.users = {
+            "anonymous": None,
+            "head_a": factories.HeadFactory(establishments=[self.est_a, est_a_draft, est_a_notified]),
+            "head_b": factories.HeadFactory(establishments=[est_b]),
+            "regional": factories.RegionalFactory(region=bretagne),
+            "regional_other": factories.RegionalFactory(region=occitanie),
+            "national": factories.NationalFactory(),
+            "admin": factories.AdminFactory(),
+        }
+        head, regional, dger = self.users["head_a"], self.users["regional"], self.users["national"]
+        allocation_services.set_initial_envelopes(dger, self.campaign, {r.pk: 1000 for r in Region.objects.all()})
+        allocation_services.notify_envelopes(dger, self.campaign)
+        self.envelope = Envelope.objects.get(campaign=self.campaign, region=bretagne)
+
+        self.submitted = request_services.start_request(head, self.est_a, self.campaign)
+        self.submitted = request_services.save_draft(
+            head, self.submitted, factories.complete_values(), self.submitted.version
+        )
+        self.submitted = request_services.submit_request(head, self.submitted, self.submitted.version)
+        self.draft = request_services.start_request(head, est_a_draft, self.campaign)
+
+        self.notified = request_services.start_request(head, est_a_notified, self.campaign)
+        self.notified = request_services.save_draft(
+            head, self.notified, factories.complete_values(), self.notified.version
+        )
+        self.notified = request_services.submit_request(head, self.notified, self.notified.version)
+        allocation_services.allocate(regional, self.notified, {"cap": 50}, "", 0)
+        allocation_services.notify_decisions(regional, self.campaign, bretagne)
+        self.notified.refresh_from_db()
+        report = usage.start_usage_report(head, self.notified)
+        values = {
+            "hours_used_cap": 40,
+            "pupils_supported": 10,
+            "teachers_involved": 2,
+            "actions_methodological_count": 1,
+            "actions_methodological": "Ateliers",
+            "evaluation": "Positionnements",
+            "observations": "Progrès",
+        }
+        report = usage.save_usage_report(head, report, values, report.version)
+        usage.submit_usage_report(head, report, report.version)
+
+        self.transmission = report_services.transmit(regional, "repartition", self.campaign, bretagne)
+        self.job = jobs.PdfJob.objects.create(
+            document="national-repartition", campaign=self.campaign, requested_by=dger
+        )
+        jobs.run(self.job.pk)
+
+
+def _answer(client, user, expect, url, world):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        if expect.method == "post":
+            response = client.post(url, expect.data(world) if expect.data else {})
+        else:
+            response = client.get(url)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+def test_permission_matrix(client, db, travel, settings):
+    settings.PDF_JOBS_INLINE = True
+    world = World(travel)
+    mismatches = []
+    for name in sorted(set(project_url_names())):
+        if name.startswith("admin:"):
+            continue
+        expect = EXPECTATIONS[name]
+        url = reverse(name, kwargs=expect.kwargs(world) if expect.kwargs else None)
+        for role, expected in expect.answers().items():
+            got = _answer(client, world.users[role], expect, url, world)
+            if got != expected:
+                mismatches.append(f"{expect.method.upper()} {url} ({name}) as {role}: expected {expected}, got {got}")
+    for name in ADMIN_URLS:
+        url = reverse(name)
+        for role, expected in ADMIN_EXPECT.answers().items():
+            got = _answer(client, world.users[role], ADMIN_EXPECT, url, world)
+            if got != expected:
+                mismatches.append(f"GET {url} ({name}) as {role}: expected {expected}, got {got}")
+    assert mismatches == [], "\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("url", ["/demandes/", "/allocations/", "/national/"])
+def test_anonymous_is_sent_to_the_sign_in_page(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/connexion/?next={url}"
