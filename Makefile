@@ -33,6 +33,10 @@ node_modules/.installed: package.json
 test: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Pages, PDFs and concurrent writers measured against their floors; PostgreSQL when DATABASE_URL is set.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

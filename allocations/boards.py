@@ -48,7 +48,7 @@ class BoardRow:
         return [(status, self.by_status.get(status.value, 0)) for status in STATUS_COLUMNS]
 
 
-def _requested_sums(queryset):
+def _requested_sums(_queryset=None):
     return dict(
         weekly=Coalesce(Sum("hse_total_weekly"), ZERO_DEC),
         **{f"weekly_{k}": Coalesce(Sum(f"hse_{k}"), ZERO_DEC) for k in LEVEL_KEYS},
@@ -61,106 +61,114 @@ def _allocated_sums():
 
 
 class NationalBoard:
-    """One row per region, totals, and the splits by level and by public/private status."""
+    """One row per region, totals, and the splits by level and by public/private status.
+
+    Five grouped queries whatever the size: establishments by (region, status), envelope movements by region,
+    requests by (region, status, establishment status) and decisions by (region, establishment status), each
+    with its counts and sums computed by the database. The rows, totals and splits are then put together
+    from those few dozen subtotals (never from the individual requests).
+    """
 
     def __init__(self, campaign):
         self.campaign = campaign
         self.weeks = campaign.weeks_per_year
-        requests = Request.objects.filter(campaign=campaign)
-        decisions = Decision.objects.filter(request__campaign=campaign, outcome=Decision.Outcome.ALLOCATED)
-
         regions = list(Region.objects.order_by("name"))
+
+        establishments = list(Establishment.objects.values("region_id", "status").annotate(n=Count("pk")).order_by())
         envelopes = {
             row["envelope__region_id"]: row
             for row in EnvelopeMovement.objects.filter(envelope__campaign=campaign)
             .values("envelope__region_id")
             .annotate(hours=Sum("hours"), notified=Count("envelope__notified_at", distinct=True))
+            .order_by()
         }
-        establishments = dict(
-            Establishment.objects.values("region_id").annotate(n=Count("pk")).values_list("region_id", "n")
+        requests = list(
+            Request.objects.filter(campaign=campaign)
+            .exclude(status=Request.Status.DRAFT)
+            .values("establishment__region_id", "status", "establishment__status")
+            .annotate(**_requested_sums(None))
+            .order_by()
         )
-        by_status = {}
-        for row in (
-            requests.exclude(status=Request.Status.DRAFT)
-            .values("establishment__region_id", "status")
-            .annotate(n=Count("pk"))
-        ):
-            by_status.setdefault(row["establishment__region_id"], {})[row["status"]] = row["n"]
-        requested = {
-            row["establishment__region_id"]: row
-            for row in requests.filter(COUNTED).values("establishment__region_id").annotate(**_requested_sums(requests))
-        }
-        allocated = {
-            row["request__establishment__region_id"]: row
-            for row in decisions.values("request__establishment__region_id").annotate(**_allocated_sums())
-        }
+        decisions = list(
+            Decision.objects.filter(request__campaign=campaign, outcome=Decision.Outcome.ALLOCATED)
+            .values("request__establishment__region_id", "request__establishment__status")
+            .annotate(**_allocated_sums())
+            .order_by()
+        )
+        # One pass over the subtotals, keyed by region, by establishment status and overall.
+        keys = ("n", "weekly", *(f"weekly_{k}" for k in LEVEL_KEYS))
+        requested = {}  # (region id | status | "all") -> sums of the counted requests
+        by_status = {}  # region id | "all" -> {request status: count}
+        for group in requests:
+            region, sector, status = group["establishment__region_id"], group["establishment__status"], group["status"]
+            for scope in (region, "all"):
+                counts = by_status.setdefault(scope, {})
+                counts[status] = counts.get(status, 0) + group["n"]
+            if status == Request.Status.WITHDRAWN:
+                continue
+            for scope in (region, sector, "all"):
+                sums = requested.setdefault(scope, dict.fromkeys(keys, 0))
+                for key in keys:
+                    sums[key] += group[key]
+        granted = {}
+        hour_keys = ("total", *(f"h_{k}" for k in LEVEL_KEYS))
+        for group in decisions:
+            for scope in (group["request__establishment__region_id"], group["request__establishment__status"], "all"):
+                sums = granted.setdefault(scope, dict.fromkeys(hour_keys, 0))
+                for key in hour_keys:
+                    sums[key] += group[key]
+        schools = {}
+        for group in establishments:
+            for scope in (group["region_id"], group["status"], "all"):
+                schools[scope] = schools.get(scope, 0) + group["n"]
+
+        def weekly(scope, key="weekly"):
+            return Decimal(requested.get(scope, {}).get(key, 0))
+
         self.rows = []
         for region in regions:
-            weekly = requested.get(region.pk, {}).get("weekly", Decimal(0))
+            envelope = envelopes.get(region.pk, {})
             self.rows.append(
                 BoardRow(
                     key=region.code,
                     label=region.name,
-                    envelope=envelopes.get(region.pk, {}).get("hours", 0) or 0,
-                    notified=bool(envelopes.get(region.pk, {}).get("notified")),
-                    establishments=establishments.get(region.pk, 0),
+                    envelope=envelope.get("hours") or 0,
+                    notified=bool(envelope.get("notified")),
+                    establishments=schools.get(region.pk, 0),
                     by_status=by_status.get(region.pk, {}),
-                    requested_weekly=weekly,
-                    requested_annual=weekly * self.weeks,
-                    allocated=allocated.get(region.pk, {}).get("total", 0),
+                    requested_weekly=weekly(region.pk),
+                    requested_annual=weekly(region.pk) * self.weeks,
+                    allocated=granted.get(region.pk, {}).get("total", 0),
                 )
             )
-
-        # Totals: summed by the database too, not by adding the rows up.
-        total_requested = requests.filter(COUNTED).aggregate(**_requested_sums(requests))
-        total_allocated = decisions.aggregate(**_allocated_sums())
-        total_status = dict(
-            requests.exclude(status=Request.Status.DRAFT)
-            .values("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
         self.total = BoardRow(
             key="total",
             label="France entière",
-            envelope=EnvelopeMovement.objects.filter(envelope__campaign=campaign).aggregate(
-                t=Coalesce(Sum("hours"), ZERO)
-            )["t"],
-            establishments=Establishment.objects.count(),
-            by_status=total_status,
-            requested_weekly=total_requested["weekly"],
-            requested_annual=total_requested["weekly"] * self.weeks,
-            allocated=total_allocated["total"],
+            envelope=sum((e["hours"] or 0 for e in envelopes.values()), 0),
+            establishments=schools.get("all", 0),
+            by_status=by_status.get("all", {}),
+            requested_weekly=weekly("all"),
+            requested_annual=weekly("all") * self.weeks,
+            allocated=granted.get("all", {}).get("total", 0),
         )
         self.levels = [
             {
                 "key": key,
                 "label": label,
-                "requested_weekly": total_requested[f"weekly_{key}"],
-                "requested_annual": total_requested[f"weekly_{key}"] * self.weeks,
-                "allocated": total_allocated[f"h_{key}"],
+                "requested_weekly": weekly("all", f"weekly_{key}"),
+                "requested_annual": weekly("all", f"weekly_{key}") * self.weeks,
+                "allocated": granted.get("all", {}).get(f"h_{key}", 0),
             }
             for key, label in LEVELS
         ]
-        by_sector_requested = {
-            row["establishment__status"]: row
-            for row in requests.filter(COUNTED).values("establishment__status").annotate(**_requested_sums(requests))
-        }
-        by_sector_allocated = {
-            row["request__establishment__status"]: row
-            for row in decisions.values("request__establishment__status").annotate(**_allocated_sums())
-        }
-        sector_establishments = dict(
-            Establishment.objects.values("status").annotate(n=Count("pk")).values_list("status", "n")
-        )
         self.sectors = [
             {
                 "key": status,
                 "label": label,
-                "establishments": sector_establishments.get(status, 0),
-                "requests": by_sector_requested.get(status, {}).get("n", 0),
-                "requested_annual": by_sector_requested.get(status, {}).get("weekly", Decimal(0)) * self.weeks,
-                "allocated": by_sector_allocated.get(status, {}).get("total", 0),
+                "establishments": schools.get(status, 0),
+                "requests": requested.get(status, {}).get("n", 0),
+                "requested_annual": weekly(status) * self.weeks,
+                "allocated": granted.get(status, {}).get("total", 0),
             }
             for status, label in Establishment.Status.choices
         ]
@@ -170,29 +178,39 @@ class NationalBoard:
     def notified(self) -> bool:
         return all(row.notified for row in self.rows)
 
-    def chart(self, width: int = 640):
-        """Bars for the SVG chart: envelope, requested and allocated hours per region, on one scale."""
+    def chart_svg(self, width: int = 640, font_family: str = "") -> str:
+        """The SVG bar chart (envelope, requested, allocated per region), drawn on one scale; the same
+        drawing for the page and the PDF."""
+        from django.utils.html import escape
+
+        from requests_app.templatetags.hse import format_number
+
         peak = max([1] + [max(r.envelope, int(r.requested_annual), r.allocated) for r in self.rows])
-        label_width, bar_area = 190, width - 190 - 70
-        rows = []
+        label_width = 190
+        bar_area = width - label_width - 70
+        height = 20 + len(self.rows) * 34
+        font = f' font-family="{escape(font_family)}"' if font_family else ""
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" role="img" '
+            'aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMinYMin meet" class="hse-chart-svg">',
+            '<title id="chart-title">Enveloppe, heures demandées et heures attribuées par région</title>',
+            '<desc id="chart-desc">Trois barres par région : enveloppe (bleu), demandé (gris), attribué (vert), '
+            "en heures par an. Les mêmes chiffres figurent dans le tableau par région.</desc>",
+        ]
+        colours = (("enveloppe", "#000091"), ("demandé", "#929292"), ("attribué", "#18753c"))
         for index, row in enumerate(self.rows):
             y = 10 + index * 34
-            bars = []
-            for offset, (kind, value) in enumerate(
-                (("envelope", row.envelope), ("requested", row.requested_annual), ("allocated", row.allocated))
+            parts.append(
+                f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end" font-size="11"{font} fill="#161616">'
+                f"{escape(row.label)}</text>"
+            )
+            for offset, ((name, colour), value) in enumerate(
+                zip(colours, (row.envelope, row.requested_annual, row.allocated), strict=True)
             ):
-                bars.append(
-                    {
-                        "kind": kind,
-                        "y": y + offset * 9,
-                        "width": round(float(value) * bar_area / peak, 1),
-                        "value": value,
-                    }
+                bar = float(value) * bar_area / peak
+                parts.append(
+                    f'<rect x="{label_width}" y="{y + offset * 9}" width="{bar:.1f}" height="8" fill="{colour}">'
+                    f"<title>{escape(row.label)} — {name} : {format_number(value)} h</title></rect>"
                 )
-            rows.append({"label": row.label, "y": y, "text_y": y + 17, "bars": bars})
-        return {
-            "width": width,
-            "height": 20 + len(self.rows) * 34,
-            "label_width": label_width,
-            "rows": rows,
-        }
+        parts.append("</svg>")
+        return "".join(parts)

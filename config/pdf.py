@@ -4,6 +4,7 @@ The DSFR's Marianne font (shipped by django-dsfr) is embedded, so PDFs look the 
 need no system font.
 """
 
+import atexit
 import hashlib
 from functools import lru_cache
 
@@ -23,6 +24,10 @@ def _weasy():
         faces.append(f"@font-face {{ font-family: Marianne; font-weight: {weight}; src: url('file://{path}'); }}")
     stylesheet = CSS(string="\n".join(faces) + "\n" + render_to_string("pdf/base.css"), font_config=fonts)
     return HTML, stylesheet, fonts
+
+
+# Release WeasyPrint's font configuration before the interpreter tears its modules down.
+atexit.register(_weasy.cache_clear)
 
 
 def render_pdf(template: str, context: dict) -> bytes:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -28,3 +29,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_FLOOR:  # make bench: the floor every page is measured against
+    urlpatterns.append(path("__bench__/plancher/", views.bench_floor, name="bench_floor"))

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -62,3 +62,8 @@ def home(request):
         context["region_count"] = Region.objects.count()
         context["establishment_count"] = Establishment.objects.count()
     return render(request, "home.html", context)
+
+
+def bench_floor(request):
+    """The benchmark's floor: what any page costs before doing anything (same server, same middleware)."""
+    return HttpResponse("<!DOCTYPE html><title>plancher</title><p>ok</p>")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.safestring import mark_safe
 
 from accounts.models import Establishment
 from allocations.boards import NationalBoard
@@ -225,14 +226,14 @@ def _usage_indicators(campaign, region=None) -> dict:
     if region is not None:
         decisions = decisions.filter(request__establishment__region=region)
         reports = reports.filter(request__establishment__region=region)
+    filed = Q(request__usage_report__status=UsageReport.Status.SUBMITTED)
     allocated = decisions.aggregate(
-        total=Coalesce(Sum("total"), ZERO),
+        with_report=Coalesce(Sum("total", filter=filed), ZERO),
+        hours=Coalesce(Sum("total"), ZERO),
         count=Count("pk"),
         **{f"h_{k}": Coalesce(Sum(f"hours_{k}"), ZERO) for k in LEVEL_KEYS},
     )
-    allocated_with_report = decisions.filter(request__usage_report__status=UsageReport.Status.SUBMITTED).aggregate(
-        total=Coalesce(Sum("total"), ZERO)
-    )["total"]
+    allocated_with_report = allocated["with_report"]
     used = reports.aggregate(
         total=Coalesce(Sum("hours_used_total"), ZERO_DEC),
         count=Count("pk"),
@@ -246,7 +247,7 @@ def _usage_indicators(campaign, region=None) -> dict:
         "establishments": allocated["count"],
         "received": used["count"],
         "missing": allocated["count"] - used["count"],
-        "allocated": allocated["total"],
+        "allocated": allocated["hours"],
         "allocated_with_report": allocated_with_report,
         "used": used["total"],
         "usage_rate": (used["total"] * 100 / allocated_with_report).quantize(Decimal("0.1"))
@@ -317,7 +318,7 @@ def national_summary(campaign, transmissions) -> dict:
     return {
         "campaign": campaign,
         "board": board,
-        "chart": board.chart(width=700),
+        "chart": mark_safe(board.chart_svg(width=700, font_family="Marianne")),  # noqa: S308 (escaped when drawn)
         "transmissions": transmissions,
         "fingerprint": fingerprint(
             {

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -22,7 +23,9 @@ def format_number(value, decimals: int | None = None) -> str:
     """1234.5 -> "1 234,5"; 54.0 -> "54"; None -> "—". Thousands separated by a narrow no-break space."""
     if value is None or value == "":
         return "—"
-    number = Decimal(str(value))
+    if isinstance(value, int) and not isinstance(value, bool) and decimals is None:
+        return f"{value:,}".replace(",", "\u202f")  # the common case, fast
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
     if decimals is not None:
         number = number.quantize(Decimal(1).scaleb(-decimals))
     elif number == number.to_integral_value():
@@ -49,6 +52,17 @@ def fr(value, decimals=None):
 @register.filter
 def status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, "")
+
+
+@register.simple_tag
+def badge(request_or_status, label=None):
+    """The DSFR badge of a request's state: ``{% badge req %}`` (a filter-free tag, cheap in long lists)."""
+    status = getattr(request_or_status, "status", request_or_status)
+    if label is None:
+        label = request_or_status.get_status_display()
+    return format_html(
+        '<span class="fr-badge fr-badge--sm fr-badge--no-icon {}">{}</span>', STATUS_BADGES.get(status, ""), label
+    )
 
 
 @register.filter
