@@ -79,6 +79,7 @@ def regional_summary(campaign, region) -> dict:
     requests = (
         Request.objects.filter(campaign=campaign, establishment__region=region)
         .exclude(status=Request.Status.DRAFT)
+        .figures_only()
         .select_related("establishment", "decision")
         .order_by("establishment__name")
     )
@@ -386,6 +387,7 @@ def national_annexes(campaign, regions) -> list[dict]:
     requests = (
         Request.objects.filter(campaign=campaign)
         .exclude(status=Request.Status.DRAFT)
+        .figures_only()
         .select_related("establishment", "decision")
         .order_by("establishment__region__name", "establishment__name")
     )

@@ -176,6 +176,21 @@ class RequestQuerySet(models.QuerySet):
             queryset = queryset.exclude(status=Request.Status.DRAFT)
         return queryset
 
+    LONG_TEXTS = (
+        "contact_details",
+        "project",
+        "needs",
+        "articulation",
+        "disciplines",
+        "roles",
+        "objectives",
+        "evaluation",
+    )
+
+    def figures_only(self):
+        """Leave the long texts of the Annexe 1 in the database: lists and tables only show figures."""
+        return self.defer(*self.LONG_TEXTS)
+
     def with_annual(self):
         """Annotate the requested annual hours (weekly total × the campaign's weeks)."""
         return self.annotate(

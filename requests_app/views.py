@@ -95,6 +95,7 @@ def _staff_list(request):
     queryset = (
         Request.objects.visible_to(user)
         .filter(campaign=campaign)
+        .figures_only()
         .select_related("campaign", "establishment__region")
         .with_annual()
         .order_by("establishment__region__name", "establishment__name")

@@ -107,7 +107,7 @@ def board(request):
         request__status__in=[Request.Status.ALLOCATED, Request.Status.REFUSED],
     ).count()
 
-    queryset = _filtered(requests.select_related("establishment", "decision").with_annual(), request.GET)
+    queryset = _filtered(requests.figures_only().select_related("establishment", "decision").with_annual(), request.GET)
     sort = request.GET.get("tri", "etablissement")
     key = SORTS.get(sort.lstrip("-"), "establishment__name")
     order = f"-{key}" if sort.startswith("-") else key
