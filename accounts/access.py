@@ -22,5 +22,21 @@ def enforce(permission: Permission) -> None:
     raise PermissionDenied(reason)
 
 
-def role_in(user, *roles) -> bool:
-    return bool(user and user.is_authenticated and getattr(user, "role", None) in roles)
+def check(permission: Permission, error_class: type[Exception]) -> None:
+    """In a service: raise ``error_class`` with the refusal's reason (services speak no HTTP)."""
+    allowed, reason = permission
+    if not allowed:
+        raise error_class(reason or "Action non autorisée.")
+
+
+def is_head_of(user, establishment) -> bool:
+    return (
+        user.is_authenticated
+        and getattr(user, "role", None) == "head"
+        and user.establishments.filter(pk=establishment.pk).exists()
+    )
+
+
+def is_regional_of(user, region_id) -> bool:
+    """Regional staff of this region (``region_id``: a region's primary key)."""
+    return user.is_authenticated and getattr(user, "role", None) == "regional" and user.region_id == region_id

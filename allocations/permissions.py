@@ -4,7 +4,7 @@ A head of establishment has no business on these pages: ``HIDDEN`` (404). Region
 the reason on DGER's pages, and DGER a 403 on the regional ones.
 """
 
-from accounts.access import ALLOWED, HIDDEN, Permission
+from accounts.access import ALLOWED, HIDDEN, Permission, is_regional_of
 
 
 def _national_only(user, what: str) -> Permission:
@@ -40,10 +40,6 @@ def can_add_movement(user, envelope) -> Permission:
     if not envelope.is_notified:
         return False, "Les enveloppes ne sont pas encore notifiées : modifiez directement leur montant initial."
     return ALLOWED
-
-
-def is_regional_of(user, region_id) -> bool:
-    return user.is_authenticated and getattr(user, "role", None) == "regional" and user.region_id == region_id
 
 
 def can_use_regional_board(user) -> Permission:

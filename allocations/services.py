@@ -13,7 +13,7 @@ from django.db.models import Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.access import Permission
+from accounts.access import check
 from accounts.models import Region, User
 from allocations import permissions
 from allocations.models import CampaignEvent, Decision, Envelope, EnvelopeMovement
@@ -26,10 +26,8 @@ class AllocationError(Exception):
     """A refused action; its message is French and meant for the user."""
 
 
-def _check(permission: Permission) -> None:
-    allowed, reason = permission
-    if not allowed:
-        raise AllocationError(reason or "Action non autorisée.")
+def _check(permission) -> None:
+    check(permission, AllocationError)
 
 
 def _fmt(hours: int) -> str:

@@ -1,6 +1,6 @@
 """Who may download which document or export: each function returns ``(allowed, reason)``."""
 
-from accounts.access import ALLOWED, HIDDEN, Permission
+from accounts.access import ALLOWED, HIDDEN, Permission, is_regional_of
 
 
 def can_export_national_board(user) -> Permission:
@@ -22,14 +22,10 @@ def can_export_requests(user) -> Permission:
     return False, "Les exports de demandes sont réservés aux DRAAF-SRFD et à la DGER."
 
 
-def is_regional_of(user, region) -> bool:
-    return user.is_authenticated and getattr(user, "role", None) == "regional" and user.region_id == region.pk
-
-
 def can_view_regional_documents(user, region) -> Permission:
     """Regional staff of the region and DGER; another region's staff and heads never reach here (404)."""
     role = getattr(user, "role", None)
-    if role == "national" or is_regional_of(user, region):
+    if role == "national" or is_regional_of(user, region.pk):
         return ALLOWED
     if role == "regional" or role == "head" or not user.is_authenticated:
         return HIDDEN
@@ -37,7 +33,7 @@ def can_view_regional_documents(user, region) -> Permission:
 
 
 def can_transmit(user, region) -> Permission:
-    if is_regional_of(user, region):
+    if is_regional_of(user, region.pk):
         return ALLOWED
     if getattr(user, "role", None) == "national":
         return False, "Seule la DRAAF-SRFD transmet son bilan à la DGER."
@@ -45,13 +41,13 @@ def can_transmit(user, region) -> Permission:
 
 
 def can_edit_review(user, region) -> Permission:
-    if is_regional_of(user, region):
+    if is_regional_of(user, region.pk):
         return ALLOWED
     return False, "La synthèse régionale est rédigée par la DRAAF-SRFD."
 
 
 def can_follow_usage_reports(user, region) -> Permission:
-    if is_regional_of(user, region):
+    if is_regional_of(user, region.pk):
         return ALLOWED
     if getattr(user, "role", None) == "national":
         return False, "Le suivi des bilans d'utilisation et les relances sont faits par chaque DRAAF-SRFD."

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from accounts.access import Permission
+from accounts.access import check
 from accounts.models import User
 from allocations.models import Decision
 from allocations.services import lock_envelope
@@ -24,10 +24,8 @@ class ReportError(Exception):
     """A refused action; its message is French and meant for the user."""
 
 
-def _check(permission: Permission) -> None:
-    allowed, reason = permission
-    if not allowed:
-        raise ReportError(reason or "Action non autorisée.")
+def _check(permission) -> None:
+    check(permission, ReportError)
 
 
 def build(kind: str, campaign, region) -> dict:

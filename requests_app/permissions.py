@@ -8,7 +8,7 @@ import datetime
 
 from django.utils import formats, timezone
 
-from accounts.access import ALLOWED, HIDDEN, Permission
+from accounts.access import ALLOWED, HIDDEN, Permission, is_head_of, is_regional_of
 from requests_app.models import Extension, Request
 
 
@@ -16,12 +16,6 @@ def _date(value: datetime.date) -> str:
     return formats.date_format(value, "j F Y")
 
 
-def is_head_of(user, establishment) -> bool:
-    return user.is_authenticated and user.role == "head" and user.establishments.filter(pk=establishment.pk).exists()
-
-
-def is_regional_of(user, establishment) -> bool:
-    return user.is_authenticated and user.role == "regional" and user.region_id == establishment.region_id
 
 
 def submission_deadline(campaign, establishment) -> tuple[datetime.date, Extension | None]:
@@ -91,7 +85,7 @@ def can_reopen(user, request: Request, today=None) -> Permission:
 
 
 def can_return(user, request: Request) -> Permission:
-    if not is_regional_of(user, request.establishment):
+    if not is_regional_of(user, request.establishment.region_id):
         return False, "Seuls les agents de la DRAAF-SRFD de l'établissement peuvent renvoyer une demande à compléter."
     if request.status not in Request.PENDING_DECISION:
         return False, "Seule une demande déposée ou en instruction peut être renvoyée à compléter."

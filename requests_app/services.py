@@ -7,7 +7,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import Permission
+from accounts.access import check
 from config.mail import send_templated
 from config.pdf import render_pdf, sha256
 from requests_app import permissions
@@ -60,10 +60,8 @@ class IncompleteRequest(RequestError):
         super().__init__(f"La demande ne peut pas être déposée : {len(errors)} point(s) à compléter ou corriger.")
 
 
-def _check(permission: Permission) -> None:
-    allowed, reason = permission
-    if not allowed:
-        raise RequestError(reason or "Action non autorisée.")
+def _check(permission) -> None:
+    check(permission, RequestError)
 
 
 def record(request: Request, actor, action, *, from_status="", to_status="", message="", data=None) -> RequestEvent:
