@@ -19,7 +19,7 @@ from allocations import permissions
 from allocations.models import CampaignEvent, Decision, Envelope, EnvelopeMovement
 from config.mail import send_templated
 from requests_app.models import LEVEL_KEYS, LEVEL_LABELS, Campaign, Request, RequestEvent
-from requests_app.services import head_emails, record
+from requests_app.services import head_emails, transition
 
 
 class AllocationError(Exception):
@@ -338,22 +338,16 @@ def _write_decision(user, request, envelope, outcome, hours, text, expected_vers
     decision.version = (decision.version or 0) + 1 if decision.pk else 1
     decision.save()
     after = _snapshot(decision)
-    previous_status = request.status
-    request.status = Request.Status.ALLOCATED if outcome == Decision.Outcome.ALLOCATED else Request.Status.REFUSED
-    request.version += 1
-    request.updated_by = user
-    request.save(update_fields=["status", "version", "updated_by", "updated_at"])
     if outcome == Decision.Outcome.REFUSED:
         action = RequestEvent.Action.REFUSED
     else:
         action = RequestEvent.Action.ALLOCATED if before is None else RequestEvent.Action.ALLOCATION_CHANGED
     region_total = others + after["total"]
-    record(
+    transition(
         request,
         user,
+        Request.Status.ALLOCATED if outcome == Decision.Outcome.ALLOCATED else Request.Status.REFUSED,
         action,
-        from_status=previous_status,
-        to_status=request.status,
         message=text,
         data={
             "before": before,
@@ -442,17 +436,7 @@ def start_review(user, requests) -> int:
     ):
         if not permissions.can_start_review(user, request)[0]:
             continue
-        request.status = Request.Status.UNDER_REVIEW
-        request.version += 1
-        request.updated_by = user
-        request.save(update_fields=["status", "version", "updated_by", "updated_at"])
-        record(
-            request,
-            user,
-            RequestEvent.Action.REVIEW_STARTED,
-            from_status=Request.Status.SUBMITTED,
-            to_status=request.status,
-        )
+        transition(request, user, Request.Status.UNDER_REVIEW, RequestEvent.Action.REVIEW_STARTED)
         moved += 1
     return moved
 
@@ -589,17 +573,11 @@ def notify_decisions(user, campaign, region) -> int:
         decision.notified_at = now
         decision.notified_by = user
         decision.save(update_fields=["letter", "letter_sha256", "notified_at", "notified_by"])
-        previous = request.status
-        request.status = Request.Status.NOTIFIED
-        request.version += 1
-        request.updated_by = user
-        request.save(update_fields=["status", "version", "updated_by", "updated_at"])
-        record(
+        transition(
             request,
             user,
+            Request.Status.NOTIFIED,
             RequestEvent.Action.NOTIFIED,
-            from_status=previous,
-            to_status=request.status,
             data={"after": _snapshot(decision), "letter_sha256": decision.letter_sha256},
         )
         send_templated(

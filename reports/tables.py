@@ -1,11 +1,9 @@
 """The tables behind the pages, as header + rows, shared by the CSV/XLSX exports and the PDFs."""
 
-from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Establishment
 from allocations.boards import NationalBoard
-from requests_app.models import LEVEL_KEYS, LEVELS, Request
+from requests_app.models import LEVEL_KEYS, LEVELS
 
 
 def national_board_table(board: NationalBoard):
@@ -38,26 +36,6 @@ def national_board_table(board: NationalBoard):
             ]
         )
     return headers, rows
-
-
-REQUEST_FILTERS = ("region", "statut", "niveau", "reseau")
-
-
-def filtered_requests(queryset, params):
-    """Apply the export filters (``region``, ``statut``, ``niveau``, ``reseau``) from query parameters."""
-    region = params.get("region", "")
-    if region:
-        queryset = queryset.filter(establishment__region__code=region)
-    status = params.get("statut", "")
-    if status in Request.Status.values:
-        queryset = queryset.filter(status=status)
-    level = params.get("niveau", "")
-    if level in LEVEL_KEYS:
-        queryset = queryset.filter(Q(**{f"level_{level}": True}) | Q(**{f"hse_{level}__gt": 0}))
-    network = params.get("reseau", "")
-    if network in Establishment.Network.values and network:
-        queryset = queryset.filter(establishment__network=network)
-    return queryset
 
 
 def requests_table(queryset):

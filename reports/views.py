@@ -14,7 +14,7 @@ from reports import jobs, permissions, services
 from reports.exports import FORMATS, table_response
 from reports.forms import ReviewForm
 from reports.models import Kind, PdfJob, RegionalReview, Transmission
-from reports.tables import filtered_requests, national_board_table, requests_table
+from reports.tables import national_board_table, requests_table
 from requests_app.models import LEVELS, Campaign, Request, UsageReport
 
 # --- National board -------------------------------------------------------------------------------------
@@ -103,9 +103,12 @@ def requests_export(request, fmt):
     campaign, _campaigns = selected_campaign(request)
     if campaign is None:
         raise Http404
-    queryset = filtered_requests(
-        Request.objects.visible_to(request.user).filter(campaign=campaign), request.GET
-    ).order_by("establishment__region__name", "establishment__name")
+    queryset = (
+        Request.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .filtered(request.GET)
+        .order_by("establishment__region__name", "establishment__name")
+    )
     headers, rows = requests_table(queryset)
     return table_response(_format(fmt), f"demandes-{campaign.label}", headers, rows, f"Demandes {campaign.label}")
 

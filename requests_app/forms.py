@@ -27,21 +27,8 @@ class RequestForm(forms.ModelForm):
 
     class Meta:
         model = Request
-        fields = (
-            "head_name",
-            "contact_details",
-            "contact_email",
-            "project",
-            "needs",
-            "pupils_count",
-            "articulation",
-            "intervenants_count",
-            "disciplines",
-            "roles",
-            "objectives",
-            "evaluation",
-            *(f"hse_{key}" for key in LEVEL_KEYS),
-        )
+        # The ticked levels and axes are edited through ``levels`` and ``axes`` above.
+        fields = tuple(f for f in Request.FORM_FIELDS if not f.startswith(("level_", "axis_")))
         labels = {
             "head_name": "Nom du/de la chef(fe) d'établissement",
             "contact_details": "Coordonnées",
@@ -272,17 +259,7 @@ class UsageReportForm(forms.ModelForm):
 
     class Meta:
         model = UsageReport
-        fields = (
-            *(f"hours_used_{key}" for key in LEVEL_KEYS),
-            "pupils_supported",
-            "teachers_involved",
-            *(f"actions_{key}_count" for key, _label in AXES),
-            *(f"actions_{key}" for key, _label in AXES),
-            "evaluation",
-            "observations",
-            "difficulties",
-            "comments",
-        )
+        fields = UsageReport.FORM_FIELDS
         labels = {
             "pupils_supported": "Nombre d'élèves accompagnés",
             "teachers_involved": "Nombre d'enseignants et d'intervenants impliqués",

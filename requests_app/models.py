@@ -176,6 +176,37 @@ class RequestQuerySet(models.QuerySet):
             queryset = queryset.exclude(status=Request.Status.DRAFT)
         return queryset
 
+    def filtered(self, params):
+        """The list filters, from query parameters: ``statut``, ``niveau`` (ticked or asked), ``secteur``
+        (public/private), ``reseau``, ``region`` (code) and ``q`` (name, UAI or commune). Unknown values are
+        ignored, so a hand-edited address never errs."""
+        from accounts.models import Establishment
+
+        queryset = self
+        status = params.get("statut", "")
+        if status in Request.Status.values:
+            queryset = queryset.filter(status=status)
+        level = params.get("niveau", "")
+        if level in LEVEL_KEYS:
+            queryset = queryset.filter(models.Q(**{f"level_{level}": True}) | models.Q(**{f"hse_{level}__gt": 0}))
+        sector = params.get("secteur", "")
+        if sector in Establishment.Status.values:
+            queryset = queryset.filter(establishment__status=sector)
+        network = params.get("reseau", "")
+        if network and network in Establishment.Network.values:
+            queryset = queryset.filter(establishment__network=network)
+        region = params.get("region", "")
+        if region:
+            queryset = queryset.filter(establishment__region__code=region)
+        text = params.get("q", "").strip()
+        if text:
+            queryset = queryset.filter(
+                models.Q(establishment__name__icontains=text)
+                | models.Q(establishment__uai__iexact=text)
+                | models.Q(establishment__commune__icontains=text)
+            )
+        return queryset
+
     LONG_TEXTS = (
         "contact_details",
         "project",
@@ -215,6 +246,24 @@ class Request(models.Model):
         WITHDRAWN = "retiree", "Retirée"
 
     EDITABLE = (Status.DRAFT, Status.TO_COMPLETE)
+    # What the head fills in the Annexe 1 (everything else is set by the workflow).
+    FORM_FIELDS = (
+        "head_name",
+        "contact_details",
+        "contact_email",
+        "project",
+        "needs",
+        "pupils_count",
+        "articulation",
+        "intervenants_count",
+        *(f"level_{key}" for key in LEVEL_KEYS),
+        "disciplines",
+        "roles",
+        "objectives",
+        "evaluation",
+        *(f"axis_{key}" for key, _label in AXES),
+        *(f"hse_{key}" for key in LEVEL_KEYS),
+    )
     PENDING_DECISION = (Status.SUBMITTED, Status.UNDER_REVIEW)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="requests", verbose_name="campagne")
@@ -529,6 +578,18 @@ class UsageReport(models.Model):
         from decimal import Decimal
 
         return sum((self.used(key) or Decimal(0) for key in LEVEL_KEYS), Decimal(0))
+
+    FORM_FIELDS = (
+        *(f"hours_used_{key}" for key in LEVEL_KEYS),
+        "pupils_supported",
+        "teachers_involved",
+        *(f"actions_{key}_count" for key, _label in AXES),
+        *(f"actions_{key}" for key, _label in AXES),
+        "evaluation",
+        "observations",
+        "difficulties",
+        "comments",
+    )
 
     @property
     def is_editable(self) -> bool:

@@ -16,8 +16,6 @@ def _date(value: datetime.date) -> str:
     return formats.date_format(value, "j F Y")
 
 
-
-
 def submission_deadline(campaign, establishment) -> tuple[datetime.date, Extension | None]:
     """The last day a request may be submitted: the campaign's deadline, or the extension's date."""
     extension = Extension.objects.filter(campaign=campaign, establishment=establishment).first()

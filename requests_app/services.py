@@ -12,28 +12,9 @@ from config.mail import send_templated
 from config.pdf import render_pdf, sha256
 from requests_app import permissions
 from requests_app.completeness import completeness_errors
-from requests_app.models import LEVEL_KEYS, Extension, Request, RequestEvent, Submission
+from requests_app.models import Extension, Request, RequestEvent, Submission
 
-# Fields the head fills in the Annexe 1 form (everything else is set by the workflow).
-EDITABLE_FIELDS = (
-    "head_name",
-    "contact_details",
-    "contact_email",
-    "project",
-    "needs",
-    "pupils_count",
-    "articulation",
-    "intervenants_count",
-    *(f"level_{key}" for key in LEVEL_KEYS),
-    "disciplines",
-    "roles",
-    "objectives",
-    "evaluation",
-    "axis_methodological",
-    "axis_civic",
-    "axis_dropout",
-    *(f"hse_{key}" for key in LEVEL_KEYS),
-)
+EDITABLE_FIELDS = Request.FORM_FIELDS
 
 
 class RequestError(Exception):
@@ -74,6 +55,19 @@ def record(request: Request, actor, action, *, from_status="", to_status="", mes
         message=message,
         data=data or {},
     )
+
+
+def transition(request: Request, user, status: str, action: str, *, message="", data=None, **fields) -> RequestEvent:
+    """Move a (locked) request to ``status`` and record it in its history: the one way a request's state
+    changes, from this app and from the allocation services. ``fields`` are saved along (``submitted_at``)."""
+    previous = request.status
+    request.status = status
+    request.version += 1
+    request.updated_by = user
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.save(update_fields=["status", "version", "updated_by", "updated_at", *fields])
+    return record(request, user, action, from_status=previous, to_status=status, message=message, data=data)
 
 
 def head_emails(request: Request) -> list[str]:
@@ -169,23 +163,19 @@ def submit_request(user, request: Request, expected_version: int) -> Request:
     errors = completeness_errors(request)
     if errors:
         raise IncompleteRequest(errors)
-    previous = request.status
     now = timezone.now()
-    request.status = Request.Status.SUBMITTED
-    request.submitted_at = now
-    request.version += 1
-    request.updated_by = user
-    request.save(update_fields=["status", "submitted_at", "version", "updated_by", "updated_at"])
-    submission, pdf = _store_submission(request, user, now)
     action = (
-        RequestEvent.Action.RESUBMITTED if previous == Request.Status.TO_COMPLETE else RequestEvent.Action.SUBMITTED
+        RequestEvent.Action.RESUBMITTED
+        if request.status == Request.Status.TO_COMPLETE
+        else RequestEvent.Action.SUBMITTED
     )
-    record(
+    submission, pdf = _store_submission(request, user, now)
+    transition(
         request,
         user,
+        Request.Status.SUBMITTED,
         action,
-        from_status=previous,
-        to_status=request.status,
+        submitted_at=now,
         data={"submission": submission.number, "weekly_total": str(request.total_weekly), "sha256": submission.sha256},
     )
     send_templated(
@@ -202,12 +192,7 @@ def submit_request(user, request: Request, expected_version: int) -> Request:
 def withdraw_request(user, request: Request, reason: str = "") -> Request:
     request = _locked(request)
     _check(permissions.can_withdraw(user, request))
-    previous = request.status
-    request.status = Request.Status.WITHDRAWN
-    request.version += 1
-    request.updated_by = user
-    request.save(update_fields=["status", "version", "updated_by", "updated_at"])
-    record(request, user, RequestEvent.Action.WITHDRAWN, from_status=previous, to_status=request.status, message=reason)
+    transition(request, user, Request.Status.WITHDRAWN, RequestEvent.Action.WITHDRAWN, message=reason)
     return request
 
 
@@ -215,11 +200,7 @@ def withdraw_request(user, request: Request, reason: str = "") -> Request:
 def reopen_request(user, request: Request) -> Request:
     request = _locked(request)
     _check(permissions.can_reopen(user, request))
-    request.status = Request.Status.DRAFT
-    request.version += 1
-    request.updated_by = user
-    request.save(update_fields=["status", "version", "updated_by", "updated_at"])
-    record(request, user, RequestEvent.Action.REOPENED, from_status=Request.Status.WITHDRAWN, to_status=request.status)
+    transition(request, user, Request.Status.DRAFT, RequestEvent.Action.REOPENED)
     return request
 
 
@@ -230,12 +211,7 @@ def return_for_completion(user, request: Request, message: str) -> Request:
     message = (message or "").strip()
     if not message:
         raise RequestError("Indiquez à l'établissement ce qu'il doit compléter ou corriger.")
-    previous = request.status
-    request.status = Request.Status.TO_COMPLETE
-    request.version += 1
-    request.updated_by = user
-    request.save(update_fields=["status", "version", "updated_by", "updated_at"])
-    record(request, user, RequestEvent.Action.RETURNED, from_status=previous, to_status=request.status, message=message)
+    transition(request, user, Request.Status.TO_COMPLETE, RequestEvent.Action.RETURNED, message=message)
     send_templated(
         head_emails(request),
         f"Demande de dotation HSE {request.campaign.label} à compléter ({request.reference})",

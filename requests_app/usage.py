@@ -13,17 +13,7 @@ from requests_app import permissions
 from requests_app.models import AXES, LEVEL_KEYS, LEVEL_LABELS, RequestEvent, UsageReport
 from requests_app.services import RequestError, _check, head_emails, record
 
-EDITABLE_FIELDS = (
-    *(f"hours_used_{key}" for key in LEVEL_KEYS),
-    "pupils_supported",
-    "teachers_involved",
-    *(f"actions_{key}_count" for key, _label in AXES),
-    *(f"actions_{key}" for key, _label in AXES),
-    "evaluation",
-    "observations",
-    "difficulties",
-    "comments",
-)
+EDITABLE_FIELDS = UsageReport.FORM_FIELDS
 
 
 class StaleUsageReport(RequestError):

@@ -100,16 +100,10 @@ def _staff_list(request):
         .with_annual()
         .order_by("establishment__region__name", "establishment__name")
     )
+    queryset = queryset.filtered(request.GET)  # statut, and region for DGER (their scope limits the others)
     status = request.GET.get("statut", "")
-    if status in Request.Status.values:
-        queryset = queryset.filter(status=status)
-    regions = []
-    region_code = ""
-    if user.role == "national":
-        regions = list(Region.objects.order_by("name"))
-        region_code = request.GET.get("region", "")
-        if region_code:
-            queryset = queryset.filter(establishment__region__code=region_code)
+    regions = list(Region.objects.order_by("name")) if user.role == "national" else []
+    region_code = request.GET.get("region", "") if regions else ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     statuses = [choice for choice in Request.Status.choices if choice[0] != Request.Status.DRAFT]
     return render(

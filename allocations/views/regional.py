@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,29 +50,6 @@ def _with_hours(envelope):
     return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
 
 
-def _filtered(queryset, params):
-    status = params.get("statut", "")
-    if status in Request.Status.values:
-        queryset = queryset.filter(status=status)
-    level = params.get("niveau", "")
-    if level in LEVEL_KEYS:
-        queryset = queryset.filter(Q(**{f"level_{level}": True}) | Q(**{f"hse_{level}__gt": 0}))
-    sector = params.get("secteur", "")
-    if sector in Establishment.Status.values:
-        queryset = queryset.filter(establishment__status=sector)
-    network = params.get("reseau", "")
-    if network and network in Establishment.Network.values:
-        queryset = queryset.filter(establishment__network=network)
-    text = params.get("q", "").strip()
-    if text:
-        queryset = queryset.filter(
-            Q(establishment__name__icontains=text)
-            | Q(establishment__uai__iexact=text)
-            | Q(establishment__commune__icontains=text)
-        )
-    return queryset
-
-
 @login_required
 def board(request):
     enforce(permissions.can_use_regional_board(request.user))
@@ -107,7 +84,7 @@ def board(request):
         request__status__in=[Request.Status.ALLOCATED, Request.Status.REFUSED],
     ).count()
 
-    queryset = _filtered(requests.figures_only().select_related("establishment", "decision").with_annual(), request.GET)
+    queryset = requests.filtered(request.GET).figures_only().select_related("establishment", "decision").with_annual()
     sort = request.GET.get("tri", "etablissement")
     key = SORTS.get(sort.lstrip("-"), "establishment__name")
     order = f"-{key}" if sort.startswith("-") else key
