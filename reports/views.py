@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import enforce
 from accounts.models import Establishment, Region
 from allocations.boards import NationalBoard
-from allocations.views.national import selected_campaign
 from reports import jobs, permissions, services
 from reports.exports import FORMATS, table_response
 from reports.forms import ReviewForm
 from reports.models import Kind, PdfJob, RegionalReview, Transmission
 from reports.tables import national_board_table, requests_table
+from requests_app.campaigns import chosen_campaign
 from requests_app.models import LEVELS, Campaign, Request, UsageReport
 
 # --- National board -------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ def national_board(request):
     from allocations import permissions as allocation_permissions
 
     enforce(allocation_permissions.can_view_national_board(request.user))
-    campaign, campaigns = selected_campaign(request)
+    campaign, campaigns = chosen_campaign(request)
     board = NationalBoard(campaign) if campaign else None
     transmitted = {}
     if campaign:
@@ -70,7 +70,7 @@ def _format(fmt):
 @login_required
 def national_board_export(request, fmt):
     enforce(permissions.can_export_national_board(request.user))
-    campaign, _campaigns = selected_campaign(request)
+    campaign, _campaigns = chosen_campaign(request)
     if campaign is None:
         raise Http404
     headers, rows = national_board_table(NationalBoard(campaign))
@@ -82,7 +82,7 @@ def national_board_export(request, fmt):
 @login_required
 def requests_export_form(request):
     enforce(permissions.can_export_requests(request.user))
-    campaign, campaigns = selected_campaign(request)
+    campaign, campaigns = chosen_campaign(request)
     return render(
         request,
         "reports/requests_export.html",
@@ -100,7 +100,7 @@ def requests_export_form(request):
 @login_required
 def requests_export(request, fmt):
     enforce(permissions.can_export_requests(request.user))
-    campaign, _campaigns = selected_campaign(request)
+    campaign, _campaigns = chosen_campaign(request)
     if campaign is None:
         raise Http404
     queryset = (

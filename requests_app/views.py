@@ -11,6 +11,7 @@ from accounts.access import enforce
 from accounts.decorators import login_required_keeping_post, pop_stashed_post
 from accounts.models import Establishment, Region
 from requests_app import permissions, services
+from requests_app.campaigns import chosen_campaign
 from requests_app.forms import ExtensionForm, RequestForm, ReturnForm, WithdrawForm
 from requests_app.models import LEVEL_KEYS, Campaign, Extension, Request, RequestEvent
 
@@ -22,16 +23,6 @@ def _visible(user, pk, *related):
         "campaign", "establishment__region", "decision", *related
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def _selected_campaign(request, campaigns):
-    year = request.GET.get("campagne")
-    if year and year.isdigit():
-        for campaign in campaigns:
-            if campaign.start_year == int(year):
-                return campaign
-    in_progress = [c for c in campaigns if c.review_deadline >= timezone.localdate()]
-    return in_progress[-1] if in_progress else (campaigns[0] if campaigns else None)
 
 
 @login_required
@@ -90,8 +81,7 @@ def _head_list(request):
 
 def _staff_list(request):
     user = request.user
-    campaigns = list(Campaign.objects.order_by("-start_year"))
-    campaign = _selected_campaign(request, campaigns)
+    campaign, campaigns = chosen_campaign(request)
     queryset = (
         Request.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -347,8 +337,9 @@ def extensions(request):
     enforce(permissions.can_manage_extensions(request.user))
     user = request.user
     today = timezone.localdate()
-    campaigns = list(Campaign.objects.filter(allocation_deadline__gte=today).order_by("start_year"))
-    campaign = _selected_campaign(request, campaigns) if campaigns else None
+    campaign, campaigns = chosen_campaign(
+        request, Campaign.objects.filter(allocation_deadline__gte=today).order_by("-start_year")
+    )
     establishments = Establishment.objects.visible_to(user).order_by("name")
     form = ExtensionForm(request.POST or None, establishments=establishments)
     if request.method == "POST" and campaign and form.is_valid():

@@ -15,17 +15,6 @@ from allocations.models import CampaignEvent, Envelope
 from requests_app.models import Campaign
 
 
-def selected_campaign(request):
-    """The campaign named by ``?campagne=2027``, else the newest one."""
-    year = request.GET.get("campagne", "")
-    campaigns = list(Campaign.objects.order_by("-start_year"))
-    if year.isdigit():
-        for campaign in campaigns:
-            if campaign.start_year == int(year):
-                return campaign, campaigns
-    return (campaigns[0] if campaigns else None), campaigns
-
-
 @login_required
 def campaign_list(request):
     enforce(permissions.can_manage_campaigns(request.user))
