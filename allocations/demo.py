@@ -167,6 +167,7 @@ def _decisions(campaign, requests, staff_by_region):
                     decided_at=decided - datetime.timedelta(days=5),
                     notified_at=decided,
                     notified_by=staff,
+                    letter_sent_at=decided,
                     **{f"hours_{k}": v for k, v in hours.items()},
                 )
             )

@@ -160,6 +160,7 @@ class Decision(models.Model):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="notifiée par"
     )
     letter = models.FileField("lettre de notification", upload_to="notifications/%Y/", blank=True)
+    letter_sent_at = models.DateTimeField("lettre envoyée le", null=True, blank=True)
     letter_sha256 = models.CharField("empreinte SHA-256 de la lettre", max_length=64, blank=True)
 
     objects = DecisionQuerySet.as_manager()

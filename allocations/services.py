@@ -17,9 +17,10 @@ from accounts.access import check
 from accounts.models import Region, User
 from allocations import permissions
 from allocations.models import CampaignEvent, Decision, Envelope, EnvelopeMovement
+from config.background import run_in_background
 from config.mail import send_templated
 from requests_app.models import LEVEL_KEYS, LEVEL_LABELS, Campaign, Request, RequestEvent
-from requests_app.services import head_emails, transition
+from requests_app.services import head_emails, record, transition
 
 
 class AllocationError(Exception):
@@ -545,17 +546,14 @@ def ensure_letter(decision):
 
 @transaction.atomic
 def notify_decisions(user, campaign, region) -> int:
-    """Send each establishment with an unnotified decision its letter (PDF, e-mailed); notifying twice sends
-    nothing twice. Returns the number of establishments notified."""
-    from django.core.files.base import ContentFile
-
-    from config.pdf import sha256
-
+    """Notify every establishment of the region with an unnotified decision: the decisions are frozen and the
+    requests become « notifiée » at once; the letters (PDF) are then built and e-mailed in the background,
+    each exactly once (``send_letters``). Notifying twice sends nothing twice. Returns how many were notified."""
     _check(permissions.can_notify_decisions(user, region.pk))
     lock_envelope(campaign.pk, region.pk)
     decisions = list(
         Decision.objects.select_for_update(of=("self",))
-        .select_related("request__campaign", "request__establishment__region", "decided_by")
+        .select_related("request__campaign", "request__establishment__region")
         .filter(
             request__campaign=campaign,
             request__establishment__region=region,
@@ -566,28 +564,67 @@ def notify_decisions(user, campaign, region) -> int:
     )
     now = timezone.now()
     for decision in decisions:
-        request = decision.request
-        name, content = _letter(decision, user, now)
-        decision.letter.save(name, ContentFile(content), save=False)
-        decision.letter_sha256 = sha256(content)
         decision.notified_at = now
         decision.notified_by = user
-        decision.save(update_fields=["letter", "letter_sha256", "notified_at", "notified_by"])
+        decision.save(update_fields=["notified_at", "notified_by"])
         transition(
-            request,
+            decision.request,
             user,
             Request.Status.NOTIFIED,
             RequestEvent.Action.NOTIFIED,
-            data={"after": _snapshot(decision), "letter_sha256": decision.letter_sha256},
+            data={"after": _snapshot(decision)},
         )
-        send_templated(
-            head_emails(request),
-            f"Notification de votre dotation complémentaire en HSE {campaign.label} ({request.reference})",
-            "allocations/email/decision_notified.txt",
-            {"decision": decision, "request": request},
-            attachments=[(name, content, "application/pdf")],
-        )
+    if decisions:
+        run_in_background(send_letters, campaign.pk, region.pk)
     return len(decisions)
+
+
+def letters_pending(campaign, region) -> int:
+    return Decision.objects.filter(
+        request__campaign=campaign,
+        request__establishment__region=region,
+        notified_at__isnull=False,
+        letter_sent_at__isnull=True,
+    ).count()
+
+
+def send_letters(campaign_id: int, region_id: int) -> int:
+    """Build and e-mail the letter of every notified decision of the region not sent yet; one decision at a
+    time, each in its own transaction, so that an interruption loses nothing and a new run resumes."""
+    sent = 0
+    pending = Decision.objects.filter(
+        request__campaign_id=campaign_id,
+        request__establishment__region_id=region_id,
+        notified_at__isnull=False,
+        letter_sent_at__isnull=True,
+    ).values_list("pk", flat=True)
+    for pk in list(pending):
+        with transaction.atomic():
+            decision = (
+                Decision.objects.select_for_update(of=("self",))
+                .select_related("request__campaign", "request__establishment__region", "decided_by", "notified_by")
+                .get(pk=pk)
+            )
+            if decision.letter_sent_at:
+                continue
+            decision = ensure_letter(decision)
+            request = decision.request
+            with decision.letter.open("rb") as stream:
+                content = stream.read()
+            send_templated(
+                head_emails(request),
+                f"Notification de votre dotation complémentaire en HSE {request.campaign.label} ({request.reference})",
+                "allocations/email/decision_notified.txt",
+                {"decision": decision, "request": request},
+                attachments=[(f"{request.reference}-notification.pdf", content, "application/pdf")],
+            )
+            decision.letter_sent_at = timezone.now()
+            decision.save(update_fields=["letter_sent_at"])
+            record(
+                request, decision.notified_by, RequestEvent.Action.LETTER_SENT, data={"sha256": decision.letter_sha256}
+            )
+            sent += 1
+    return sent
 
 
 @transaction.atomic
@@ -598,3 +635,12 @@ def add_internal_note(user, request, text: str):
     if not (text or "").strip():
         raise AllocationError("La note est vide.")
     return InternalNote.objects.create(request=request, author=user, text=text.strip())
+
+
+def resume_letters(user, campaign, region) -> int:
+    """Start sending the letters left unsent (after an interrupted run); returns how many were pending."""
+    _check(permissions.can_notify_decisions(user, region.pk))
+    pending = letters_pending(campaign, region)
+    if pending:
+        run_in_background(send_letters, campaign.pk, region.pk)
+    return pending

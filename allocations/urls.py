@@ -14,6 +14,7 @@ urlpatterns = [
     path("allocations/", regional.board, name="board"),
     path("allocations/assistant/", regional.assistant, name="assistant"),
     path("allocations/notifier/", regional.notify, name="notify_decisions"),
+    path("allocations/lettres/reprendre/", regional.resume_letters, name="resume_letters"),
     path("allocations/demandes/<int:pk>/", regional.decision_page, name="decision"),
     path("allocations/lettres/<int:pk>/", regional.letter, name="letter"),
 ]

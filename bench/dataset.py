@@ -159,6 +159,7 @@ def build(scale: int) -> dict:
                             decided_by=staff[region],
                             justification="Banc d'essai",
                             notified_at=timezone.now() if request.status == "notifiee" else None,
+                            letter_sent_at=timezone.now() if request.status == "notifiee" else None,
                             notified_by=staff[region] if request.status == "notifiee" else None,
                             **{f"hours_{k}": v for k, v in hours.items()},
                         )

@@ -1,19 +1,19 @@
 """Long PDFs built in the background, with visible progress.
 
 The national documents take several seconds at national scale: the page that asks for one gets a job at
-once and shows its progress; a thread builds the PDF, reporting WeasyPrint's layout progress page by page,
-then stores it for download. With ``PDF_JOBS_INLINE`` (tests) the job runs in the request itself.
+once and shows its progress; a background task (``config.background``) builds the PDF, reporting
+WeasyPrint's layout progress page by page, then stores it for download.
 """
 
 import logging
 import threading
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.background import run_in_background
 from config.pdf import render_pdf, sha256
 from reports import documents
 from reports.models import Kind, PdfJob, RegionalReview, Transmission
@@ -109,16 +109,6 @@ def run(job_id: int) -> None:
         _current.job = None
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run(job_id)
-    finally:
-        close_old_connections()
-        from django.db import connection
-
-        connection.close()
-
-
 def start(user, document: str, campaign) -> PdfJob:
     if document not in DOCUMENTS:
         raise ValueError(document)
@@ -136,8 +126,5 @@ def start(user, document: str, campaign) -> PdfJob:
     if recent is not None:
         return recent
     job = PdfJob.objects.create(document=document, campaign=campaign, requested_by=user, step="En attente")
-    if getattr(settings, "PDF_JOBS_INLINE", False):
-        run(job.pk)
-    else:
-        transaction.on_commit(lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start())
+    run_in_background(run, job.pk)
     return job

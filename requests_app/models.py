@@ -470,6 +470,7 @@ class RequestEvent(models.Model):
         ALLOCATION_CHANGED = "allocation_changed", "Dotation modifiée"
         REFUSED = "refused", "Demande refusée"
         NOTIFIED = "notified", "Décision notifiée à l'établissement"
+        LETTER_SENT = "letter_sent", "Lettre de notification envoyée par courriel"
         USAGE_REPORT_SUBMITTED = "usage_report", "Bilan d'utilisation déposé"
         REMINDER = "reminder", "Relance pour le bilan d'utilisation"
 

@@ -9,6 +9,8 @@ from tests import factories
 
 # Hashing with the production hasher would dominate the suite's time; tests only need a working one.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Background work (PDF jobs, notification letters) runs at once in tests, unless a test asks otherwise.
+settings.BACKGROUND_INLINE = True
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # The suite runs at a fixed date in the open campaign (2027-2028): before its 12 July 2027 deadline.

@@ -232,6 +232,28 @@ class TestNotify:
             assert services.notify_decisions(regional, campaign, bretagne) == 0
         assert len(mail.outbox) == 1
 
+    def test_letters_go_out_once_and_an_interrupted_run_resumes(
+        self, client, regional, campaign, bretagne, request_a, settings, on_commit
+    ):
+        settings.BACKGROUND_INLINE = False  # the letters wait for a commit that a test never makes
+        services.allocate(regional, request_a, {"cap": 50}, "", 0)
+        services.notify_decisions(regional, campaign, bretagne)
+        decision = Decision.objects.get(request=request_a)
+        assert decision.notified_at is not None
+        assert decision.letter_sent_at is None  # as if the server had stopped before sending
+        assert services.letters_pending(campaign, bretagne) == 1
+        client.force_login(regional)
+        assert "1 lettre restant à envoyer" in client.get("/allocations/").content.decode()
+        settings.BACKGROUND_INLINE = True
+        with on_commit():
+            assert client.post("/allocations/lettres/reprendre/?campagne=2027").status_code == 302
+        assert len(mail.outbox) == 1
+        decision.refresh_from_db()
+        assert decision.letter_sent_at is not None
+        assert request_a.events.filter(action="letter_sent").count() == 1
+        assert services.send_letters(campaign.pk, bretagne.pk) == 0  # nothing is sent twice
+        assert services.letters_pending(campaign, bretagne) == 0
+
     def test_notified_decision_is_frozen(self, regional, campaign, bretagne, request_a):
         services.allocate(regional, request_a, {"cap": 50}, "", 0)
         services.notify_decisions(regional, campaign, bretagne)
@@ -282,7 +304,7 @@ class TestViews:
             if index % 2:
                 services.allocate(regional, request, {"cap": 10}, "", 0)
         client.force_login(regional)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             response = client.get("/allocations/?tri=-attribue")
         assert response.status_code == 200
 

@@ -76,7 +76,6 @@ PAGES = {
 
 def test_main_pages_have_no_markup_error(client, db, travel, settings, tmp_path):
     java = _checker()
-    settings.PDF_JOBS_INLINE = True
     world = World(travel)
     ids = {
         "draft": world.draft.pk,

@@ -94,6 +94,7 @@ EXPECTATIONS = {
     "allocations:board": Expect(REGIONAL_PAGE),
     "allocations:assistant": Expect(REGIONAL_PAGE),
     "allocations:notify_decisions": Expect("302 404 404 302 302 403 403", method="post"),
+    "allocations:resume_letters": Expect("302 404 404 302 302 403 403", method="post"),
     "allocations:decision": Expect("302 403 404 200 404 403 404", pk("submitted")),
     "allocations:letter": Expect(VISIBLE_REQUEST, pk("notified")),
     # Reports and exports
@@ -222,7 +223,6 @@ def _answer(client, user, expect, url, world):
 
 
 def test_permission_matrix(client, db, travel, settings):
-    settings.PDF_JOBS_INLINE = True
     world = World(travel)
     mismatches = []
     for name in sorted(set(project_url_names())):

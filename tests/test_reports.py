@@ -292,7 +292,6 @@ class TestMayReview:
 
 class TestNationalDocuments:
     def test_jobs_build_the_national_pdfs(self, client, filed, regional, national, campaign, bretagne, settings):
-        settings.PDF_JOBS_INLINE = True
         services.transmit(regional, "repartition", campaign, bretagne)
         services.save_review(regional, campaign, bretagne, {"what_worked": "Le tutorat fonctionne."}, 0)
         client.force_login(national)

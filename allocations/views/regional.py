@@ -78,6 +78,7 @@ def board(request):
         counted.aggregate(weekly=Coalesce(Sum("hse_total_weekly"), ZERO_DEC))["weekly"] * campaign.weeks_per_year
     )
     by_status = dict(requests.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    letters_pending = services.letters_pending(campaign, envelope.region)
     to_notify = Decision.objects.filter(
         request__in=requests,
         notified_at__isnull=True,
@@ -102,6 +103,7 @@ def board(request):
             "by_status": by_status,
             "under_review": by_status.get(Request.Status.UNDER_REVIEW, 0),
             "to_notify": to_notify,
+            "letters_pending": letters_pending,
             "days_left": (campaign.allocation_deadline - today).days,
             "page": page,
             "sort": sort,
@@ -257,11 +259,26 @@ def notify(request):
         if count:
             messages.success(
                 request,
-                f"{count} établissement{'s' if count != 1 else ''} notifié{'s' if count != 1 else ''} : chacun a reçu "
-                "sa lettre de notification par courriel.",
+                f"{count} établissement{'s' if count != 1 else ''} notifié{'s' if count != 1 else ''} : les lettres de "
+                "notification sont fabriquées et envoyées par courriel ; l'envoi se poursuit en arrière-plan.",
             )
         else:
             messages.info(request, "Aucune décision nouvelle à notifier : rien n'a été envoyé.")
+    return redirect(f"{reverse('allocations:board')}?campagne={envelope.campaign.start_year}")
+
+
+@login_required
+@require_POST
+def resume_letters(request):
+    enforce(permissions.can_use_regional_board(request.user))
+    envelope, _envelopes = _envelope(request)
+    if envelope is None:
+        raise Http404
+    pending = services.resume_letters(request.user, envelope.campaign, envelope.region)
+    if pending:
+        messages.info(request, f"Envoi relancé pour {pending} lettre{'s' if pending > 1 else ''} en attente.")
+    else:
+        messages.info(request, "Toutes les lettres sont envoyées.")
     return redirect(f"{reverse('allocations:board')}?campagne={envelope.campaign.start_year}")
 
 

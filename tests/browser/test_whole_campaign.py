@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import time
 
 import pytest
 
@@ -30,7 +31,8 @@ def fill_annexe1(page, weekly_cap="1,5"):
     page.get_by_label("Nombre de HSE demandées pour le CAP agricole").fill(weekly_cap)
 
 
-def test_the_whole_campaign(page, sign_in, sign_out, audit, travel):
+def test_the_whole_campaign(page, sign_in, sign_out, audit, travel, settings):
+    settings.BACKGROUND_INLINE = False  # letters and the national PDF really built in the background
     travel(datetime.date(2027, 5, 20))
     bretagne = factories.region("53")
     previous = factories.CampaignFactory(start_year=2026, national_volume=50_000)
@@ -127,6 +129,11 @@ def test_the_whole_campaign(page, sign_in, sign_out, audit, travel):
     audit(page, "notifications")
     sign_out(page)
     assert sum(d.total for d in Decision.objects.all()) == 300
+    for _ in range(100):  # the letters go out in the background
+        if not Decision.objects.filter(letter_sent_at__isnull=True).exists():
+            break
+        time.sleep(0.2)
+    assert not Decision.objects.filter(letter_sent_at__isnull=True).exists()
 
     # 6. The head downloads the letter.
     sign_in(page, "chef@example.org")
