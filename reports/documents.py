@@ -268,29 +268,31 @@ def _usage_indicators(campaign, region=None) -> dict:
 
 def regional_review(campaign, region, synthesis) -> dict:
     indicators = _usage_indicators(campaign, region)
-    statuses = list(
+    statuses = (
         Decision.objects.filter(
             request__campaign=campaign,
             request__establishment__region=region,
             outcome=Decision.Outcome.ALLOCATED,
             notified_at__isnull=False,
         )
-        .select_related("request__establishment")
-        .annotate(
-            report_status=Coalesce("request__usage_report__status", Value("")),
-            report_used=Coalesce("request__usage_report__hours_used_total", ZERO_DEC),
-        )
         .order_by("request__establishment__name")
+        .values_list(
+            "request__establishment__uai",
+            "request__establishment__name",
+            "total",
+            "request__usage_report__status",
+            "request__usage_report__hours_used_total",
+        )
     )
     establishments = [
         {
-            "uai": d.request.establishment.uai,
-            "name": d.request.establishment.name,
-            "allocated": d.total,
-            "filed": d.report_status == UsageReport.Status.SUBMITTED,
-            "used": d.report_used if d.report_status == UsageReport.Status.SUBMITTED else None,
+            "uai": uai,
+            "name": name,
+            "allocated": total,
+            "filed": status == UsageReport.Status.SUBMITTED,
+            "used": used if status == UsageReport.Status.SUBMITTED else None,
         }
-        for d in statuses
+        for uai, name, total, status, used in statuses
     ]
     texts = {
         "what_worked": synthesis.what_worked if synthesis else "",
