@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.html import escape
 
 from accounts.models import Establishment, Region
 from allocations.models import Decision, EnvelopeMovement
 from requests_app.models import LEVEL_KEYS, LEVELS, Request
+from requests_app.templatetags.hse import format_number
 
 ZERO_DEC = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=1))
 ZERO = Value(0, output_field=IntegerField())
@@ -181,10 +183,6 @@ class NationalBoard:
     def chart_svg(self, width: int = 640, font_family: str = "") -> str:
         """The SVG bar chart (envelope, requested, allocated per region), drawn on one scale; the same
         drawing for the page and the PDF."""
-        from django.utils.html import escape
-
-        from requests_app.templatetags.hse import format_number
-
         peak = max([1] + [max(r.envelope, int(r.requested_annual), r.allocated) for r in self.rows])
         label_width = 190
         bar_area = width - label_width - 70

@@ -1,7 +1,7 @@
 from django import forms
 
 from allocations.models import EnvelopeMovement
-from config.forms import Submit, form_helper
+from config.forms import SecondarySubmit, Submit, form_helper
 from requests_app.models import Campaign
 
 
@@ -189,8 +189,6 @@ class RefusalForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="refus", **kwargs)
-        from config.forms import SecondarySubmit
-
         self.helper = form_helper(SecondarySubmit("refuse", "Refuser la demande"))
 
 
@@ -204,8 +202,6 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="note", **kwargs)
-        from config.forms import SecondarySubmit
-
         self.helper = form_helper(SecondarySubmit("add_note", "Ajouter la note"))
 
 

@@ -5,6 +5,7 @@ the reason on DGER's pages, and DGER a 403 on the regional ones.
 """
 
 from accounts.access import ALLOWED, HIDDEN, Permission, is_regional_of
+from requests_app.models import Request
 
 
 def _national_only(user, what: str) -> Permission:
@@ -53,8 +54,6 @@ def can_use_regional_board(user) -> Permission:
 
 def can_decide(user, request) -> Permission:
     """Allocate or refuse: regional staff of the request's region, until the decision is notified."""
-    from requests_app.models import Request
-
     if not is_regional_of(user, request.establishment.region_id):
         return False, "Seuls les agents de la DRAAF-SRFD de l'établissement décident de sa dotation."
     if request.status == Request.Status.NOTIFIED:
@@ -70,8 +69,6 @@ def can_decide(user, request) -> Permission:
 
 
 def can_start_review(user, request) -> Permission:
-    from requests_app.models import Request
-
     if not is_regional_of(user, request.establishment.region_id):
         return False, "Seuls les agents de la DRAAF-SRFD de l'établissement instruisent sa demande."
     if request.status != Request.Status.SUBMITTED:

@@ -8,6 +8,7 @@ takes the envelope lock: envelope movements and allocations both go through it.
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum, Value
 from django.db.models.functions import Coalesce
@@ -16,9 +17,11 @@ from django.utils import timezone
 from accounts.access import check
 from accounts.models import Region, User
 from allocations import permissions
-from allocations.models import CampaignEvent, Decision, Envelope, EnvelopeMovement
+from allocations.apportion import floor_hours
+from allocations.models import CampaignEvent, Decision, Envelope, EnvelopeMovement, InternalNote
 from config.background import run_in_background
 from config.mail import send_templated
+from config.pdf import render_pdf, sha256
 from requests_app.models import LEVEL_KEYS, LEVEL_LABELS, Campaign, Request, RequestEvent
 from requests_app.services import head_emails, record, transition
 
@@ -273,8 +276,6 @@ class StaleDecision(AllocationError):
 
 def requested_caps(request) -> dict[str, int]:
     """The most each level may receive: the annual hours asked, in whole hours."""
-    from allocations.apportion import floor_hours
-
     weeks = request.campaign.weeks_per_year
     return {key: floor_hours((request.weekly(key) or 0) * weeks) for key in LEVEL_KEYS}
 
@@ -505,8 +506,6 @@ def apply_assistant(user, campaign, region, proposals: dict[int, dict[str, int]]
 
 
 def _letter(decision, user, now) -> tuple[str, bytes]:
-    from config.pdf import render_pdf
-
     request = decision.request
     content = render_pdf(
         "allocations/pdf/letter.html",
@@ -525,10 +524,6 @@ def _letter(decision, user, now) -> tuple[str, bytes]:
 def ensure_letter(decision):
     """A notified decision recorded without its letter (imported or demo data) gets it built once, from the
     notification's own date and signatory, then stored for good."""
-    from django.core.files.base import ContentFile
-
-    from config.pdf import sha256
-
     if decision.letter or not decision.notified_at:
         return decision
     decision = (
@@ -629,8 +624,6 @@ def send_letters(campaign_id: int, region_id: int) -> int:
 
 @transaction.atomic
 def add_internal_note(user, request, text: str):
-    from allocations.models import InternalNote
-
     _check(permissions.can_read_internal_notes(user, request))
     if not (text or "").strip():
         raise AllocationError("La note est vide.")

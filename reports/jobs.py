@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Region
 from config.background import run_in_background
 from config.pdf import render_pdf, sha256
 from reports import documents
@@ -53,8 +54,6 @@ def _update(job_id, progress, step, **fields):
 
 
 def national_context(document: str, campaign) -> dict:
-    from accounts.models import Region
-
     regions = list(Region.objects.order_by("name"))
     kind = Kind.SUMMARY if document == "national-repartition" else Kind.REVIEW
     latest = {}

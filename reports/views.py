@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,22 +9,23 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import enforce
 from accounts.models import Establishment, Region
+from allocations import permissions as allocation_permissions
 from allocations.boards import NationalBoard
+from allocations.models import Decision
 from reports import jobs, permissions, services
+from reports.documents import summary_table
 from reports.exports import FORMATS, table_response
 from reports.forms import ReviewForm
 from reports.models import Kind, PdfJob, RegionalReview, Transmission
 from reports.tables import national_board_table, requests_table
 from requests_app.campaigns import chosen_campaign
-from requests_app.models import LEVELS, Campaign, Request, UsageReport
+from requests_app.models import LEVELS, Campaign, Request, RequestEvent, UsageReport
 
 # --- National board -------------------------------------------------------------------------------------
 
 
 @login_required
 def national_board(request):
-    from allocations import permissions as allocation_permissions
-
     enforce(allocation_permissions.can_view_national_board(request.user))
     campaign, campaigns = chosen_campaign(request)
     board = NationalBoard(campaign) if campaign else None
@@ -204,8 +206,6 @@ def working_pdf(request, year, code, kind):
 @login_required
 def summary_table_export(request, year, code, fmt):
     campaign, region = _scope(request, year, code)
-    from reports.documents import summary_table
-
     headers, rows = summary_table(services.build(Kind.SUMMARY, campaign, region))
     return table_response(
         _format(fmt), f"repartition-{campaign.label}-{region.code}", headers, rows, f"Répartition {region.name}"
@@ -255,11 +255,6 @@ def usage_follow_up(request, year, code):
         else:
             messages.info(request, "Tous les établissements concernés ont déposé leur bilan : aucune relance envoyée.")
         return redirect("reports:usage_follow_up", year, code)
-    from django.db.models import Max, Q
-
-    from allocations.models import Decision
-    from requests_app.models import RequestEvent
-
     rows = (
         Request.objects.filter(
             campaign=campaign,

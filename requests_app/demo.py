@@ -2,6 +2,7 @@
 come) and one open for requests whose deadline is after today."""
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -80,8 +81,6 @@ WEEKLY_CHOICES = ["1", "1.5", "2", "2.5", "3", "4", "5", "6"]
 
 
 def demo_request_values(rng, establishment) -> dict:
-    from decimal import Decimal
-
     values = {
         "head_name": f"Direction — {establishment.name}"[:150],
         "contact_details": "\n".join(p for p in (establishment.full_address, establishment.phone) if p),

@@ -4,6 +4,7 @@ from django import forms
 from config.forms import FrenchDecimalField, SecondarySubmit, Submit, form_helper
 from requests_app.completeness import weekly_bound_error
 from requests_app.models import AXES, AXIS_SHORT_LABELS, LEVEL_KEYS, LEVELS, Request, UsageReport
+from requests_app.usage import used_bound_error
 
 TEXTAREA = {"rows": 5}
 
@@ -324,8 +325,6 @@ class UsageReportForm(forms.ModelForm):
         )
 
     def clean(self):
-        from requests_app.usage import used_bound_error
-
         cleaned = super().clean()
         for key in LEVEL_KEYS:
             name = f"hours_used_{key}"

@@ -1,10 +1,15 @@
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from accounts.models import Establishment
+from accounts.scoping import visible_establishments_q
 
 
 @dataclass(frozen=True)
@@ -154,8 +159,6 @@ AXIS_SHORT_LABELS = {
 
 def sum_of_levels(prefix: str, max_digits: int):
     """``prefix``cap + ``prefix``bac_pro + … with empty levels counted as 0 (a database expression)."""
-    from django.db.models.functions import Coalesce
-
     zero = models.Value(0, output_field=models.DecimalField(max_digits=max_digits, decimal_places=1))
     return (
         Coalesce(f"{prefix}cap", zero)
@@ -169,8 +172,6 @@ class RequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A head sees their establishments' requests; regional staff and DGER see those of their scope
         that have been submitted at least once (a draft stays private to its establishment)."""
-        from accounts.scoping import visible_establishments_q
-
         queryset = self.filter(visible_establishments_q(user, prefix="establishment__"))
         if getattr(user, "role", None) != "head":
             queryset = queryset.exclude(status=Request.Status.DRAFT)
@@ -180,8 +181,6 @@ class RequestQuerySet(models.QuerySet):
         """The list filters, from query parameters: ``statut``, ``niveau`` (ticked or asked), ``secteur``
         (public/private), ``reseau``, ``region`` (code) and ``q`` (name, UAI or commune). Unknown values are
         ignored, so a hand-edited address never errs."""
-        from accounts.models import Establishment
-
         queryset = self
         status = params.get("statut", "")
         if status in Request.Status.values:
@@ -366,8 +365,6 @@ class Request(models.Model):
 
     @property
     def total_weekly(self):
-        from decimal import Decimal
-
         return sum((self.weekly(key) or Decimal(0) for key in LEVEL_KEYS), Decimal(0))
 
     @property
@@ -389,8 +386,6 @@ class Request(models.Model):
     @property
     def current_decision(self):
         """The region's decision (``allocations.Decision``), or None when there is none yet."""
-        from django.core.exceptions import ObjectDoesNotExist
-
         try:
             return self.decision
         except ObjectDoesNotExist:
@@ -398,8 +393,6 @@ class Request(models.Model):
 
     @property
     def usage_report_or_none(self):
-        from django.core.exceptions import ObjectDoesNotExist
-
         try:
             return self.usage_report
         except ObjectDoesNotExist:
@@ -497,8 +490,6 @@ class UsageReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Heads see their establishments' reports (drafts included); regional staff and DGER the submitted
         reports of their scope."""
-        from accounts.scoping import visible_establishments_q
-
         queryset = self.filter(visible_establishments_q(user, prefix="request__establishment__"))
         if getattr(user, "role", None) != "head":
             queryset = queryset.filter(status=UsageReport.Status.SUBMITTED)
@@ -576,8 +567,6 @@ class UsageReport(models.Model):
 
     def hours_used_total_value(self):
         """The total of the levels, also before the database has computed ``hours_used_total``."""
-        from decimal import Decimal
-
         return sum((self.used(key) or Decimal(0) for key in LEVEL_KEYS), Decimal(0))
 
     FORM_FIELDS = (

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from config.mail import send_templated
 from config.pdf import render_pdf, sha256
 from requests_app import permissions
 from requests_app.models import AXES, LEVEL_KEYS, LEVEL_LABELS, RequestEvent, UsageReport
@@ -152,8 +153,6 @@ def submit_usage_report(user, report: UsageReport, expected_version: int) -> Usa
         data={"hours_used": str(report.hours_used_total_value()), "sha256": report.sha256},
     )
     request = report.request
-    from config.mail import send_templated
-
     send_templated(
         head_emails(request),
         f"Accusé de réception — bilan d'utilisation HSE {request.campaign.label} ({request.reference})",

@@ -11,7 +11,7 @@ from accounts.access import enforce
 from accounts.decorators import login_required_keeping_post, pop_stashed_post
 from requests_app import permissions, usage
 from requests_app.forms import UsageReportForm
-from requests_app.models import LEVEL_KEYS, Request, UsageReport
+from requests_app.models import LEVEL_KEYS, LEVEL_LABELS, Request, UsageReport
 from requests_app.services import RequestError
 
 
@@ -123,8 +123,6 @@ def usage_report(request, pk):
 
 def _rows(req, report):
     allocated = _allocated(req)
-    from requests_app.models import LEVEL_LABELS
-
     return [{"label": LEVEL_LABELS[k], "allocated": allocated[k], "used": report.used(k)} for k in LEVEL_KEYS]
 
 
