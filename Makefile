@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migrate demo clean
+.PHONY: run worker test lint format bench migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required") if sys.version_info < (3, 11) else None'
@@ -20,10 +20,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(VENV)/.installed $@
 
+# Links in e-mails point to the address served (SITE_URL wins when set; 0.0.0.0 is reached as 127.0.0.1).
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+
+# The web server and a worker together (Procfile.dev, run by honcho): Ctrl-C stops both.
 run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "--- http://$(LINK_HOST):$(PORT)/ : serveur web et processus de travail (Ctrl-C arrête les deux)"
+	DEBUG=$${DEBUG:-true} HOST=$(HOST) SITE_URL=$${SITE_URL:-http://$(LINK_HOST):$(PORT)} \
+		$(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
 
 # The Nu HTML Checker (npm package vnu-jar, run with Java) for the markup test; skipped when npm is missing.
 node_modules/.installed: package.json
@@ -51,6 +57,10 @@ migrate: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+
+# One more worker (on this node or another one with the same settings): they share the queue in the database.
+worker: $(VENV)/.installed
+	$(BIN)/python manage.py worker
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache node_modules

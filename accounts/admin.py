@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import Establishment, Region, User
+from accounts.forms import AdminLoginForm
+from accounts.models import AccountEvent, Establishment, Invitation, Region, User
+from core.admin import ReadOnlyAdmin
+
+# The admin's sign-in normalises the address like /connexion/ (see accounts/signin.py).
+admin.site.login_form = AdminLoginForm
 
 # django-dsfr only provides the design system's assets and tags here: its site settings model is unused
 # (the layout is in templates/base.html), so it stays out of the admin to avoid a misleading screen.
@@ -70,3 +75,18 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "role", "establishment", "region", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role", "region")
+    search_fields = ("email", "establishment__name", "establishment__uai")
+    exclude = ("token_hash",)
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "action", "email", "actor", "establishment", "region")
+    list_filter = ("action",)
+    search_fields = ("email",)

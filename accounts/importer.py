@@ -1,14 +1,15 @@
 """Import of the official "Annuaire de l'éducation" CSV (semicolon separated, UTF-8 with or without BOM).
 
 Only rows whose ``ministere_tutelle`` is ``AGRICULTURE`` are kept; establishments are upserted by UAI, so
-running the same file twice changes nothing.
+running the same file twice changes nothing. A line that cannot be imported (broken quote, field too long, NUL
+character, invalid values, a UAI listed twice, a database refusal) is reported with its number; the others are
+imported.
 """
 
 import csv
-import io
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from accounts.geography import DEPARTMENT_REGION, normalize_department
 from accounts.models import Establishment, Region
@@ -101,44 +102,89 @@ def _values(row: dict, regions: dict[str, Region]) -> tuple[dict | None, str | N
     }, None
 
 
-def import_directory(stream) -> ImportReport:
-    """Read the directory CSV from a binary or text stream and upsert the agricultural establishments."""
+def _lines(stream):
+    """The file's lines, numbered from 1 as a spreadsheet shows them. The directory has one establishment per
+    line, so each line is read on its own: a broken quote spoils that line only, never the rows after it."""
     raw = stream.read()
     text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text), delimiter=";")
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    return enumerate(text.replace("\r\n", "\n").split("\n"), start=1)
+
+
+def _fields(line: str) -> tuple[list[str] | None, str | None]:
+    """The fields of one line, or why it cannot be read."""
+    if "\x00" in line:
+        return None, "caractère nul (0x00) dans la ligne : fichier abîmé ?"
+    try:
+        return next(csv.reader([line], delimiter=";", strict=True)), None
+    except csv.Error as error:
+        message = str(error)
+        if "field larger than field limit" in message:
+            return None, f"champ trop long (plus de {csv.field_size_limit():,} caractères)".replace(",", "\u202f")
+        if "unexpected end of data" in message:
+            return None, "guillemet ouvert et jamais fermé : la ligne est ignorée, les suivantes sont lues"
+        return None, f"ligne illisible ({message})"
+
+
+def _save(values: dict, current, report: ImportReport) -> None:
+    if current is None:
+        Establishment.objects.create(**values)
+        report.created += 1
+        return
+    if values["network"] == Establishment.Network.UNKNOWN:
+        values["network"] = current.network  # keep a network set by hand in the admin
+    changed = [k for k, v in values.items() if getattr(current, k) != v]
+    if changed:
+        for key in changed:
+            setattr(current, key, values[key])
+        current.save(update_fields=changed)
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
+def import_directory(stream) -> ImportReport:
+    """Read the directory CSV from a binary or text stream and upsert the agricultural establishments. Every
+    line that cannot be imported is reported with its number and reason (unreadable, incomplete, a UAI already
+    read, refused by the database); the others are imported."""
+    lines = _lines(stream)
+    _number, header = next(lines, (1, ""))
+    fieldnames, error = _fields(header)
+    missing = [c for c in REQUIRED_COLUMNS if c not in (fieldnames or [])]
     if missing:
-        raise ImportFormatError("Colonnes manquantes dans le fichier : " + ", ".join(missing))
+        raise ImportFormatError(error or "Colonnes manquantes dans le fichier : " + ", ".join(missing))
 
     regions = {r.code: r for r in Region.objects.all()}
     report = ImportReport()
-    rows = []
-    for line, row in enumerate(reader, start=2):
+    rows, first_line = [], {}
+    for line, text in lines:
+        if not text.strip():
+            continue
+        fields, error = _fields(text)
+        if error:
+            report.rejected.append((line, error))
+            continue
+        row = dict(zip(fieldnames, fields, strict=False))
         if (row.get("ministere_tutelle") or "").strip().upper() != "AGRICULTURE":
             report.skipped += 1
             continue
         values, error = _values(row, regions)
         if error:
             report.rejected.append((line, error))
+        elif values["uai"] in first_line:
+            report.rejected.append(
+                (line, f"UAI {values['uai']} déjà lu ligne {first_line[values['uai']]} : cette ligne est ignorée")
+            )
         else:
-            rows.append(values)
+            first_line[values["uai"]] = line
+            rows.append((line, values))
 
-    existing = {e.uai: e for e in Establishment.objects.filter(uai__in=[v["uai"] for v in rows])}
+    existing = {e.uai: e for e in Establishment.objects.filter(uai__in=list(first_line))}
     with transaction.atomic():
-        for values in rows:
-            current = existing.get(values["uai"])
-            if current is None:
-                Establishment.objects.create(**values)
-                report.created += 1
-                continue
-            if values["network"] == Establishment.Network.UNKNOWN:
-                values["network"] = current.network  # keep a network set by hand in the admin
-            changed = [k for k, v in values.items() if getattr(current, k) != v]
-            if changed:
-                for key in changed:
-                    setattr(current, key, values[key])
-                current.save(update_fields=changed)
-                report.updated += 1
-            else:
-                report.unchanged += 1
+        for line, values in rows:
+            try:
+                with transaction.atomic():  # a row the database refuses is reported; the others are kept
+                    _save(values, existing.get(values["uai"]), report)
+            except DatabaseError as error:
+                report.rejected.append((line, f"refusée par la base de données ({str(error).strip()})"))
+    report.rejected.sort()
     return report

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.scoping import visible_establishments_q
+from accounts.signin import normalize_email_address
 from accounts.uai import normalize_uai, validate_uai
 
 
@@ -85,7 +86,7 @@ class UserManager(BaseUserManager):
     def _create(self, email, password, **fields):
         if not email:
             raise ValueError("Une adresse électronique est obligatoire.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalize_email_address(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -100,12 +101,21 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=normalize_email_address(username))
+
+    def regional_staff(self, region_id=None):
+        """Active regional staff (of one region when ``region_id`` is given)."""
+        staff = self.filter(role=User.Role.REGIONAL, is_active=True)
+        return staff if region_id is None else staff.filter(region_id=region_id)
+
+    def national_staff(self):
+        return self.filter(role=User.Role.NATIONAL, is_active=True)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
         HEAD = "head", "Chef·fe d'établissement"
+        TEAM = "team", "Membre de l'équipe d'un établissement"
         REGIONAL = "regional", "Agent DRAAF-SRFD"
         NATIONAL = "national", "DGER"
         ADMIN = "admin", "Administrateur"
@@ -149,7 +159,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.email.strip().lower()
+        self.email = normalize_email_address(self.email)
         if self.role == self.Role.REGIONAL and not self.region_id:
             raise ValidationError({"region": "Un agent DRAAF-SRFD est rattaché à une région."})
         if self.role != self.Role.REGIONAL and self.region_id:
@@ -161,14 +171,134 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.full_name
 
+    # Role predicates: the one way code asks what a user is (``user.is_head``), never a string comparison.
     @property
-    def is_head(self):
+    def is_head(self) -> bool:
         return self.role == self.Role.HEAD
 
     @property
-    def is_regional(self):
+    def is_team_member(self) -> bool:
+        return self.role == self.Role.TEAM
+
+    @property
+    def is_establishment_staff(self) -> bool:
+        """A head or a member of an establishment's team: the people who fill its requests."""
+        return self.role in (self.Role.HEAD, self.Role.TEAM)
+
+    @property
+    def is_regional(self) -> bool:
         return self.role == self.Role.REGIONAL
 
     @property
-    def is_national(self):
+    def is_national(self) -> bool:
         return self.role == self.Role.NATIONAL
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_state_staff(self) -> bool:
+        """Regional staff or DGER: the State's agents, who read submitted requests."""
+        return self.role in (self.Role.REGIONAL, self.Role.NATIONAL)
+
+    def is_head_of(self, establishment) -> bool:
+        return self.is_head and self.establishments.filter(pk=establishment.pk).exists()
+
+    def works_for(self, establishment) -> bool:
+        """A head or a team member of this establishment."""
+        return self.is_establishment_staff and self.establishments.filter(pk=establishment.pk).exists()
+
+    def is_regional_of(self, region_id) -> bool:
+        """Regional staff of this region (``region_id``: a region's primary key)."""
+        return self.is_regional and self.region_id == region_id
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now=None):
+        now = now or timezone.now()
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """An invitation to open an account: sent by e-mail with a single-use link valid for a week. Only the
+    SHA-256 of the link's token is stored."""
+
+    email = models.EmailField("adresse électronique")
+    full_name = models.CharField("nom", max_length=150, blank=True)
+    role = models.CharField("rôle", max_length=10, choices=User.Role.choices)
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations")
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="invité par")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+    expires_at = models.DateTimeField("valable jusqu'au")
+    sent_count = models.PositiveSmallIntegerField("envois", default=1)
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "invitation"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="regional", region__isnull=False, establishment__isnull=True)
+                | models.Q(role__in=["head", "team"], region__isnull=True, establishment__isnull=False)
+                | models.Q(role="national", region__isnull=True, establishment__isnull=True),
+                name="invitation_scope_matches_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation de {self.email}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.establishment_id:
+            return str(self.establishment)
+        if self.region_id:
+            return self.region.authority_short
+        return "DGER"
+
+    def state(self, now=None) -> str:
+        now = now or timezone.now()
+        if self.accepted_at:
+            return "acceptée"
+        if self.cancelled_at:
+            return "annulée"
+        if self.expires_at <= now:
+            return "expirée"
+        return "en attente"
+
+
+class AccountEvent(models.Model):
+    """History of accounts and their scope: invitations, accounts opened, establishments added, deactivations."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invitation envoyée"
+        RESENT = "resent", "Invitation envoyée de nouveau"
+        CANCELLED = "cancelled", "Invitation annulée"
+        ACCEPTED = "accepted", "Compte ouvert"
+        ESTABLISHMENT_ADDED = "establishment_added", "Établissement ajouté au compte"
+        DEACTIVATED = "deactivated", "Compte désactivé"
+
+    at = models.DateTimeField("le", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField("action", max_length=24, choices=Action.choices)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="account_events")
+    invitation = models.ForeignKey(Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    email = models.EmailField("adresse")
+    establishment = models.ForeignKey(Establishment, on_delete=models.SET_NULL, null=True, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "événement de compte"
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.email}"

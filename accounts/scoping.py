@@ -1,7 +1,7 @@
 """Who sees what, written once.
 
 Every ``visible_to(user)`` queryset method of the project builds on ``visible_establishments_q``: a head
-sees their establishments, regional staff their region's, national staff every one, anybody else none.
+or team member sees their establishments, regional staff their region's, national staff every one, anybody else none.
 ``prefix`` is the lookup path from the queried model to its establishment (``"establishment__"``).
 """
 
@@ -10,15 +10,18 @@ from django.db.models import Q
 NOTHING = Q(pk__in=[])
 
 
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def visible_establishments_q(user, prefix: str = "") -> Q:
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return NOTHING
-    role = getattr(user, "role", None)
-    if role == "national":
+    if user.is_national:
         return Q()
-    if role == "regional" and user.region_id:
+    if user.is_regional and user.region_id:
         return Q(**{f"{prefix}region_id": user.region_id})
-    if role == "head":
+    if user.is_establishment_staff:
         return Q(**{f"{prefix}heads": user})
     return NOTHING
 
@@ -26,11 +29,10 @@ def visible_establishments_q(user, prefix: str = "") -> Q:
 def visible_regions_q(user, prefix: str = "") -> Q:
     """Regions a user may look at (their own for regional staff, all for DGER); ``prefix`` leads to a
     region (``""`` on Region itself, ``"region__"`` elsewhere)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return NOTHING
-    role = getattr(user, "role", None)
-    if role == "national":
+    if user.is_national:
         return Q()
-    if role == "regional" and user.region_id:
+    if user.is_regional and user.region_id:
         return Q(**{f"{prefix}pk": user.region_id})
     return NOTHING

@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import forms
+from accounts import forms, proconnect
+from core.outbox import enqueue_email
 
 
 class LoginView(auth_views.LoginView):
@@ -14,19 +17,35 @@ class LoginView(auth_views.LoginView):
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "proconnect": proconnect.is_enabled()}
 
+
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def logout_view(request):
     if request.method == "POST":
+        # An agent who came through ProConnect ends their ProConnect session too.
+        ending = proconnect.logout_url(request, request.session.get("oidc_id_token"))
         logout(request)
         messages.success(request, "Vous êtes déconnecté·e.")
-        return redirect("accounts:login")
+        return redirect(ending) if ending else redirect("accounts:login")
     return render(request, "accounts/logout.html")
+
+
+class OutboxPasswordResetForm(forms.PasswordResetForm):
+    """The reset e-mail goes through the outbox: the request never waits on the mail server, and an outage
+    delays the e-mail instead of losing it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        enqueue_email([to_email], subject, body, topic="password_reset")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
-    form_class = forms.PasswordResetForm
+    form_class = OutboxPasswordResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")

@@ -65,7 +65,7 @@ def propose(envelope, requests) -> Assistant:
     already = region_allocated(envelope.campaign_id, envelope.region_id, [r.pk for r in requests])
     remaining = max(envelope_hours - already, 0)
     caps = {r.pk: requested_caps(r) for r in requests}
-    asked = {r.pk: {k: (r.weekly(k) or Decimal(0)) * r.campaign.weeks_per_year for k in LEVEL_KEYS} for r in requests}
+    asked = {r.pk: {k: r.campaign.annual_hours(r.weekly(k) or Decimal(0)) for k in LEVEL_KEYS} for r in requests}
     totals = apportion(
         remaining,
         weights={pk: sum(levels.values(), Decimal(0)) for pk, levels in asked.items()},

@@ -1,67 +1,21 @@
 from django import forms
 
 from allocations.models import EnvelopeMovement
-from config.forms import SecondarySubmit, Submit, form_helper
-from requests_app.models import Campaign
+from campaigns.forms import HOURS_MAX
+from core.formatting import format_number
+from core.forms import COLUMN_MAX, DATE_FORMATS, SecondarySubmit, Submit, bound_number, date_widget, form_helper
+
+HOURS_TOO_MANY = f"Au plus {format_number(HOURS_MAX)} heures."
 
 
-def date_widget():
-    """A new widget each time: widgets carry per-field attributes (aria-describedby) and must not be shared."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-class CampaignForm(forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = (
-            "start_year",
-            "envelopes_date",
-            "request_deadline",
-            "allocation_deadline",
-            "summary_deadline",
-            "review_deadline",
-            "weeks_per_year",
-            "national_volume",
-        )
-        labels = {
-            "start_year": "Année de rentrée",
-            "envelopes_date": "Notification des enveloppes régionales (début juin)",
-            "request_deadline": "Date limite de transmission des demandes par les établissements (12 juillet)",
-            "allocation_deadline": "Date limite de notification des dotations aux établissements (23 août)",
-            "summary_deadline": "Date limite du bilan de la répartition à la DGER (30 septembre)",
-            "review_deadline": "Date limite du bilan qualitatif des usages à la DGER (mai)",
-            "weeks_per_year": "Nombre de semaines d'une année scolaire",
-            "national_volume": "Volume national (heures HSE annuelles)",
-        }
-        help_texts = {"start_year": "2027 pour la campagne 2027-2028."}
-
-    def __init__(self, *args, creating=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in (
-            "envelopes_date",
-            "request_deadline",
-            "allocation_deadline",
-            "summary_deadline",
-            "review_deadline",
-        ):
-            self.fields[name].widget = date_widget()
-            self.fields[name].input_formats = DATE_FORMATS
-            self.fields[name].error_messages["invalid"] = "Saisissez une date valide, par exemple 12/07/2028."
-            self.fields[name].help_text = "Au format jj/mm/aaaa."
-        self.fields["national_volume"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
-        self.fields["national_volume"].error_messages["invalid"] = "Saisissez un nombre entier d'heures."
-        self.fields["weeks_per_year"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
-        self.fields["start_year"].disabled = True
-        self.helper = form_helper(Submit("save", "Créer la campagne" if creating else "Enregistrer la campagne"))
-
-    def clean_national_volume(self):
-        value = self.cleaned_data["national_volume"]
-        if value is not None and value < 0:
-            raise forms.ValidationError("Le volume national ne peut pas être négatif.")
-        return value
+def version_field():
+    """The hidden version a form was opened with (optimistic locking), bounded like its column."""
+    return bound_number(
+        forms.IntegerField(widget=forms.HiddenInput, min_value=0),
+        0,
+        COLUMN_MAX["PositiveIntegerField"],
+        "La page n'est plus à jour : rechargez-la.",
+    )
 
 
 class EnvelopesForm(forms.Form):
@@ -71,16 +25,20 @@ class EnvelopesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.regions = regions
         for region in regions:
-            self.fields[f"region_{region.code}"] = forms.IntegerField(
-                label=f"Enveloppe {region.name} (heures)",
-                min_value=0,
-                required=True,
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8, "data-envelope": region.code}),
-                error_messages={
-                    "required": f"Indiquez l'enveloppe de la région {region.name} (0 si aucune).",
-                    "invalid": "Saisissez un nombre entier d'heures.",
-                    "min_value": "Une enveloppe ne peut pas être négative.",
-                },
+            self.fields[f"region_{region.code}"] = bound_number(
+                forms.IntegerField(
+                    label=f"Enveloppe {region.name} (heures)",
+                    required=True,
+                    widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8, "data-envelope": region.code}),
+                    error_messages={
+                        "required": f"Indiquez l'enveloppe de la région {region.name} (0 si aucune).",
+                        "invalid": "Saisissez un nombre entier d'heures.",
+                    },
+                ),
+                0,
+                HOURS_MAX,
+                HOURS_TOO_MANY,
+                too_low="Une enveloppe ne peut pas être négative.",
             )
 
     def hours_by_region(self) -> dict[int, int]:
@@ -97,15 +55,19 @@ class MovementForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choisissez la nature du mouvement."},
     )
-    hours = forms.IntegerField(
-        label="Nombre d'heures",
-        min_value=1,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8}),
-        error_messages={
-            "required": "Indiquez le nombre d'heures.",
-            "invalid": "Saisissez un nombre entier d'heures.",
-            "min_value": "Indiquez un nombre d'heures supérieur à 0.",
-        },
+    hours = bound_number(
+        forms.IntegerField(
+            label="Nombre d'heures",
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8}),
+            error_messages={
+                "required": "Indiquez le nombre d'heures.",
+                "invalid": "Saisissez un nombre entier d'heures.",
+            },
+        ),
+        1,
+        HOURS_MAX,
+        HOURS_TOO_MANY,
+        too_low="Indiquez un nombre d'heures supérieur à 0.",
     )
     effective_date = forms.DateField(
         label="Date d'effet",
@@ -152,7 +114,7 @@ def _hours_field(label, maximum):
 class DecisionForm(forms.Form):
     """Hours per level (annual, whole hours) and a justification; ``version`` guards against lost updates."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = version_field()
     justification = forms.CharField(
         label="Justification (reprise dans la lettre de notification)",
         required=False,
@@ -179,7 +141,7 @@ class DecisionForm(forms.Form):
 
 
 class RefusalForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = version_field()
     reason = forms.CharField(
         label="Motif du refus (repris dans la lettre de notification)",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -148,12 +148,12 @@ def pdf_times(detail_pk):
     from weasyprint import HTML
 
     from accounts.models import Region, User
-    from allocations import services as allocation_services
-    from allocations.models import Decision
-    from config.pdf import render_pdf
+    from allocations.services.letters import build_letter
+    from campaigns.models import Campaign
+    from core.pdf import render_pdf
     from reports import jobs, services
-    from requests_app import usage
-    from requests_app.models import Campaign, Request, Submission, UsageReport
+    from requests_app import usage_services as usage
+    from requests_app.models import Decision, Request, Submission, UsageReport
 
     campaign = Campaign.objects.get(start_year=2027)
     bretagne = Region.objects.get(code="53")
@@ -198,7 +198,7 @@ def pdf_times(detail_pk):
             9,
         ),
         "letter": (
-            lambda: allocation_services._letter(decision, staff, now),
+            lambda: build_letter(decision, staff, now)[1],
             lambda: render_to_string(
                 "allocations/pdf/letter.html",
                 {
@@ -266,7 +266,8 @@ def race(writers=16, per_writer=5):
     from accounts.models import Establishment, Region, User
     from allocations import services as allocation_services
     from allocations.models import Envelope
-    from requests_app.models import Campaign, Request
+    from campaigns.models import Campaign
+    from requests_app.models import Request
 
     if connection.vendor != "postgresql":
         return {"skipped": "needs PostgreSQL (DATABASE_URL)"}

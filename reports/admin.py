@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from reports.models import PdfJob, RegionalReview, Transmission
 
 
 @admin.register(Transmission)
-class TransmissionAdmin(admin.ModelAdmin):
+class TransmissionAdmin(ReadOnlyAdmin):
     list_display = ("kind", "region", "campaign", "version", "transmitted_at", "transmitted_by", "sha256")
     list_filter = ("kind", "campaign", "region")
     list_select_related = ("region", "campaign", "transmitted_by")
@@ -20,17 +21,14 @@ class TransmissionAdmin(admin.ModelAdmin):
         "transmitted_by",
     )
 
-    def has_change_permission(self, request, obj=None):
-        return False  # a transmitted document never changes
-
 
 @admin.register(RegionalReview)
-class RegionalReviewAdmin(admin.ModelAdmin):
+class RegionalReviewAdmin(ReadOnlyAdmin):
     list_display = ("region", "campaign", "updated_at", "updated_by")
     list_filter = ("campaign",)
 
 
 @admin.register(PdfJob)
-class PdfJobAdmin(admin.ModelAdmin):
+class PdfJobAdmin(ReadOnlyAdmin):
     list_display = ("document", "campaign", "status", "progress", "requested_by", "created_at", "finished_at")
     list_filter = ("status", "document")

@@ -1,29 +1,26 @@
-"""The figures behind each report, gathered with a fixed number of queries and summed by the database.
-Every builder returns a plain dict for the templates (page, PDF) and the tables (CSV, XLSX), and its data
-fingerprint (SHA-256 of a canonical JSON) that every PDF page footer carries."""
+"""The figures behind each report, gathered with a fixed number of queries and summed by the database (those
+of the May review in ``reports.may_review``). Every builder returns a plain dict for the templates (page, PDF)
+and the tables (CSV, XLSX), and its data fingerprint (SHA-256 of a canonical JSON) that every PDF page footer
+carries."""
 
 import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils.safestring import mark_safe
 
 from accounts.models import Establishment
-from allocations.boards import NationalBoard
-from allocations.models import Decision, Envelope
-from requests_app.models import AXES, AXIS_SHORT_LABELS, LEVEL_KEYS, LEVELS, Request, UsageReport
+from allocations.models import Envelope
+from core.aggregates import total, total_decimal
+from reports.board import NationalBoard
+from reports.charts import bar_chart_svg
+from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
 
-ZERO = Value(0, output_field=IntegerField())
-ZERO_DEC = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=1))
+ALLOCATED = Q(decision__outcome=Decision.Outcome.ALLOCATED)
 OUTCOMES = [
-    (
-        "allocated",
-        "Dotation attribuée",
-        Q(status__in=[Request.Status.ALLOCATED, Request.Status.NOTIFIED], decision__outcome="attribution"),
-    ),
-    ("refused", "Refusée", Q(decision__outcome="refus")),
+    ("allocated", "Dotation attribuée", ALLOCATED),
+    ("refused", "Refusée", Q(decision__outcome=Decision.Outcome.REFUSED)),
     ("pending", "Sans décision", Q(decision__isnull=True) & ~Q(status=Request.Status.WITHDRAWN)),
     ("withdrawn", "Retirée", Q(status=Request.Status.WITHDRAWN)),
 ]
@@ -39,15 +36,15 @@ def fingerprint(data) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _requested(queryset, weeks):
+def _requested(queryset):
     sums = queryset.aggregate(
-        weekly=Coalesce(Sum("hse_total_weekly"), ZERO_DEC),
-        **{f"w_{k}": Coalesce(Sum(f"hse_{k}"), ZERO_DEC) for k in LEVEL_KEYS},
+        weekly=total_decimal("hse_total_weekly"),
+        **{f"w_{k}": total_decimal(f"hse_{k}") for k in LEVEL_KEYS},
     )
     return sums
 
 
-def summary_table_rows(requests, weeks):
+def summary_table_rows(requests, campaign):
     rows = []
     for request in requests:
         decision = request.current_decision
@@ -59,46 +56,45 @@ def summary_table_rows(requests, weeks):
                 "commune": establishment.commune,
                 "status": establishment.get_status_display(),
                 "network": establishment.get_network_display(),
+                "network_known": bool(establishment.network),
                 "request_status": request.get_status_display(),
                 "weekly": {k: request.weekly(k) for k in LEVEL_KEYS},
-                "annual": {k: (request.weekly(k) or Decimal(0)) * weeks for k in LEVEL_KEYS},
+                "annual": {k: campaign.annual_hours(request.weekly(k) or Decimal(0)) for k in LEVEL_KEYS},
                 "weekly_total": request.hse_total_weekly,
-                "annual_total": request.hse_total_weekly * weeks,
+                "annual_total": campaign.annual_hours(request.hse_total_weekly),
                 "allocated": {k: decision.hours(k) if decision else 0 for k in LEVEL_KEYS},
                 "allocated_total": decision.total if decision else 0,
                 "outcome": decision.get_outcome_display() if decision else "",
             }
         )
+        row = rows[-1]
+        row["levels"] = [(row["weekly"][k], row["annual"][k], row["allocated"][k]) for k in LEVEL_KEYS]
     return rows
 
 
 def regional_summary(campaign, region) -> dict:
-    weeks = campaign.weeks_per_year
+    annual = campaign.annual_hours
     envelope = Envelope.objects.with_hours().filter(campaign=campaign, region=region).first()
     movements = list(envelope.movements.select_related("author").order_by("effective_date", "pk")) if envelope else []
     requests = (
         Request.objects.filter(campaign=campaign, establishment__region=region)
-        .exclude(status=Request.Status.DRAFT)
+        .deposited()
         .figures_only()
         .select_related("establishment", "decision")
         .order_by("establishment__name")
     )
-    counted = requests.exclude(status=Request.Status.WITHDRAWN)
-    requested = _requested(counted, weeks)
-    decisions = Decision.objects.filter(
-        request__campaign=campaign, request__establishment__region=region, outcome=Decision.Outcome.ALLOCATED
-    )
-    allocated = decisions.aggregate(
-        total=Coalesce(Sum("total"), ZERO), **{f"h_{k}": Coalesce(Sum(f"hours_{k}"), ZERO) for k in LEVEL_KEYS}
-    )
+    counted = requests.counted()
+    requested = _requested(counted)
+    decisions = Decision.objects.allocations().in_region(campaign.pk, region.pk)
+    allocated = decisions.aggregate(total=total("total"), **{f"h_{k}": total(f"hours_{k}") for k in LEVEL_KEYS})
     outcome_counts = requests.aggregate(**{key: Count("pk", filter=condition) for key, _l, condition in OUTCOMES})
     sectors = []
     for row in (
         counted.values("establishment__status", "establishment__network")
         .annotate(
             n=Count("pk"),
-            weekly=Coalesce(Sum("hse_total_weekly"), ZERO_DEC),
-            granted=Coalesce(Sum("decision__total", filter=Q(decision__outcome="attribution")), ZERO),
+            weekly=total_decimal("hse_total_weekly"),
+            granted=total("decision__total", filter=ALLOCATED),
         )
         .order_by("establishment__status", "establishment__network")
     ):
@@ -107,7 +103,7 @@ def regional_summary(campaign, region) -> dict:
                 "status": dict(Establishment.Status.choices)[row["establishment__status"]],
                 "network": dict(Establishment.Network.choices).get(row["establishment__network"], "Réseau à préciser"),
                 "requests": row["n"],
-                "requested": row["weekly"] * weeks,
+                "requested": annual(row["weekly"]),
                 "allocated": row["granted"],
             }
         )
@@ -116,22 +112,27 @@ def regional_summary(campaign, region) -> dict:
             "key": key,
             "label": label,
             "weekly": requested[f"w_{key}"],
-            "requested": requested[f"w_{key}"] * weeks,
+            "requested": annual(requested[f"w_{key}"]),
             "allocated": allocated[f"h_{key}"],
         }
         for key, label in LEVELS
     ]
-    peak = max([1] + [max(int(level["requested"]), level["allocated"]) for level in levels])
-    chart = [
-        {
-            **level,
-            "requested_width": round(float(level["requested"]) * 300 / peak, 1),
-            "allocated_width": round(level["allocated"] * 300 / peak, 1),
-            "y": 10 + index * 40,
-        }
-        for index, level in enumerate(levels)
+    chart = bar_chart_svg(
+        [(level["label"], (level["requested"], level["allocated"])) for level in levels],
+        (("demandé", "#929292"), ("attribué", "#18753c")),
+        title="Demandé et attribué par niveau, en heures par an",
+        desc="Deux barres par niveau : demandé (gris) et attribué (vert). Les mêmes chiffres figurent dans le "
+        "tableau par niveau.",
+        ident="chart-levels",
+        font_family="Marianne",
+    )
+    # The table lists the requests that count, so that its total is the sum of its rows; the requests withdrawn
+    # by their establishment are named below it.
+    rows = summary_table_rows(counted, campaign)
+    withdrawn = [
+        {"name": r.establishment.name, "uai": r.establishment.uai}
+        for r in requests.filter(status=Request.Status.WITHDRAWN)
     ]
-    rows = summary_table_rows(requests, weeks)
     envelope_hours = envelope.hours if envelope else 0
     data = {
         "campaign": campaign.label,
@@ -139,11 +140,12 @@ def regional_summary(campaign, region) -> dict:
         "envelope": envelope_hours,
         "movements": [(m.kind, m.hours, m.effective_date.isoformat()) for m in movements],
         "requested_weekly": requested["weekly"],
-        "requested_annual": requested["weekly"] * weeks,
+        "requested_annual": annual(requested["weekly"]),
         "allocated": allocated["total"],
         "outcomes": outcome_counts,
         "levels": [(lv["key"], lv["weekly"], lv["allocated"]) for lv in levels],
         "rows": [(r["uai"], r["weekly_total"], r["allocated_total"], r["outcome"]) for r in rows],
+        "withdrawn": [w["uai"] for w in withdrawn],
     }
     return {
         "campaign": campaign,
@@ -152,18 +154,20 @@ def regional_summary(campaign, region) -> dict:
         "envelope_hours": envelope_hours,
         "movements": movements,
         "requested_weekly": requested["weekly"],
-        "requested_annual": requested["weekly"] * weeks,
+        "requested_annual": annual(requested["weekly"]),
         "allocated": allocated["total"],
         "remaining": envelope_hours - allocated["total"],
         "outcomes": [(label, outcome_counts[key]) for key, label, _c in OUTCOMES],
         "levels": levels,
-        "chart": chart,
+        "chart_svg": mark_safe(chart),  # noqa: S308 (escaped when drawn)
         "sectors": sectors,
         "rows": rows,
+        "withdrawn": withdrawn,
         "totals": {
             "weekly": {k: requested[f"w_{k}"] for k in LEVEL_KEYS},
-            "annual": {k: requested[f"w_{k}"] * weeks for k in LEVEL_KEYS},
+            "annual": {k: annual(requested[f"w_{k}"]) for k in LEVEL_KEYS},
             "allocated": {k: allocated[f"h_{k}"] for k in LEVEL_KEYS},
+            "levels": [(requested[f"w_{k}"], annual(requested[f"w_{k}"]), allocated[f"h_{k}"]) for k in LEVEL_KEYS],
         },
         "fingerprint": fingerprint(data),
     }
@@ -219,103 +223,6 @@ def summary_table(summary: dict):
     return headers, rows
 
 
-def _usage_indicators(campaign, region=None) -> dict:
-    decisions = Decision.objects.filter(
-        request__campaign=campaign, outcome=Decision.Outcome.ALLOCATED, notified_at__isnull=False
-    )
-    reports = UsageReport.objects.filter(request__campaign=campaign, status=UsageReport.Status.SUBMITTED)
-    if region is not None:
-        decisions = decisions.filter(request__establishment__region=region)
-        reports = reports.filter(request__establishment__region=region)
-    filed = Q(request__usage_report__status=UsageReport.Status.SUBMITTED)
-    allocated = decisions.aggregate(
-        with_report=Coalesce(Sum("total", filter=filed), ZERO),
-        hours=Coalesce(Sum("total"), ZERO),
-        count=Count("pk"),
-        **{f"h_{k}": Coalesce(Sum(f"hours_{k}"), ZERO) for k in LEVEL_KEYS},
-    )
-    allocated_with_report = allocated["with_report"]
-    used = reports.aggregate(
-        total=Coalesce(Sum("hours_used_total"), ZERO_DEC),
-        count=Count("pk"),
-        pupils=Coalesce(Sum("pupils_supported"), ZERO),
-        teachers=Coalesce(Sum("teachers_involved"), ZERO),
-        **{f"u_{k}": Coalesce(Sum(f"hours_used_{k}"), ZERO_DEC) for k in LEVEL_KEYS},
-        **{f"a_{k}": Coalesce(Sum(f"actions_{k}_count"), ZERO) for k, _l in AXES},
-        **{f"r_{k}": Count("pk", filter=Q(**{f"actions_{k}_count__gt": 0})) for k, _l in AXES},
-    )
-    return {
-        "establishments": allocated["count"],
-        "received": used["count"],
-        "missing": allocated["count"] - used["count"],
-        "allocated": allocated["hours"],
-        "allocated_with_report": allocated_with_report,
-        "used": used["total"],
-        "usage_rate": (used["total"] * 100 / allocated_with_report).quantize(Decimal("0.1"))
-        if allocated_with_report
-        else None,
-        "pupils": used["pupils"],
-        "teachers": used["teachers"],
-        "levels": [
-            {"label": label, "allocated": allocated[f"h_{key}"], "used": used[f"u_{key}"]} for key, label in LEVELS
-        ],
-        "axes": [
-            {"label": AXIS_SHORT_LABELS[key], "actions": used[f"a_{key}"], "reports": used[f"r_{key}"]}
-            for key, _label in AXES
-        ],
-    }
-
-
-def regional_review(campaign, region, synthesis) -> dict:
-    indicators = _usage_indicators(campaign, region)
-    statuses = (
-        Decision.objects.filter(
-            request__campaign=campaign,
-            request__establishment__region=region,
-            outcome=Decision.Outcome.ALLOCATED,
-            notified_at__isnull=False,
-        )
-        .order_by("request__establishment__name")
-        .values_list(
-            "request__establishment__uai",
-            "request__establishment__name",
-            "total",
-            "request__usage_report__status",
-            "request__usage_report__hours_used_total",
-        )
-    )
-    establishments = [
-        {
-            "uai": uai,
-            "name": name,
-            "allocated": total,
-            "filed": status == UsageReport.Status.SUBMITTED,
-            "used": used if status == UsageReport.Status.SUBMITTED else None,
-        }
-        for uai, name, total, status, used in statuses
-    ]
-    texts = {
-        "what_worked": synthesis.what_worked if synthesis else "",
-        "difficulties": synthesis.difficulties if synthesis else "",
-        "recommendations": synthesis.recommendations if synthesis else "",
-    }
-    data = {
-        "campaign": campaign.label,
-        "region": region.code,
-        "indicators": indicators,
-        "texts": texts,
-        "establishments": [(e["uai"], e["filed"], e["used"]) for e in establishments],
-    }
-    return {
-        "campaign": campaign,
-        "region": region,
-        "indicators": indicators,
-        "establishments": establishments,
-        "synthesis": texts,
-        "fingerprint": fingerprint(data),
-    }
-
-
 def national_summary(campaign, transmissions) -> dict:
     board = NationalBoard(campaign)
     return {
@@ -332,63 +239,11 @@ def national_summary(campaign, transmissions) -> dict:
     }
 
 
-def national_review(campaign, regions, syntheses, transmissions) -> dict:
-    """Indicators per region and nationally (one grouped query per figure, not one per region)."""
-    decisions = Decision.objects.filter(
-        request__campaign=campaign, outcome=Decision.Outcome.ALLOCATED, notified_at__isnull=False
-    )
-    reports = UsageReport.objects.filter(request__campaign=campaign, status=UsageReport.Status.SUBMITTED)
-    by_region_alloc = {
-        row["request__establishment__region_id"]: row
-        for row in decisions.values("request__establishment__region_id").annotate(n=Count("pk"), total=Sum("total"))
-    }
-    by_region_used = {
-        row["request__establishment__region_id"]: row
-        for row in reports.values("request__establishment__region_id").annotate(
-            n=Count("pk"),
-            used=Sum("hours_used_total"),
-            pupils=Coalesce(Sum("pupils_supported"), ZERO),
-            teachers=Coalesce(Sum("teachers_involved"), ZERO),
-        )
-    }
-    rows = []
-    for region in regions:
-        alloc = by_region_alloc.get(region.pk, {})
-        used = by_region_used.get(region.pk, {})
-        rows.append(
-            {
-                "region": region,
-                "establishments": alloc.get("n", 0),
-                "received": used.get("n", 0),
-                "allocated": alloc.get("total") or 0,
-                "used": used.get("used") or Decimal(0),
-                "pupils": used.get("pupils", 0),
-                "teachers": used.get("teachers", 0),
-                "transmission": transmissions.get(region.pk),
-                "synthesis": syntheses.get(region.pk),
-            }
-        )
-    national = _usage_indicators(campaign)
-    return {
-        "campaign": campaign,
-        "rows": rows,
-        "national": national,
-        "fingerprint": fingerprint(
-            {
-                "campaign": campaign.label,
-                "national": national,
-                "rows": [(r["region"].code, r["allocated"], r["used"], r["received"]) for r in rows],
-            }
-        ),
-    }
-
-
 def national_annexes(campaign, regions) -> list[dict]:
     """One annex per region: its key figures and establishments (one query for all the rows)."""
-    weeks = campaign.weeks_per_year
     requests = (
         Request.objects.filter(campaign=campaign)
-        .exclude(status=Request.Status.DRAFT)
+        .deposited()
         .figures_only()
         .select_related("establishment", "decision")
         .order_by("establishment__region__name", "establishment__name")
@@ -397,5 +252,6 @@ def national_annexes(campaign, regions) -> list[dict]:
     for request in requests:
         rows_by_region.setdefault(request.establishment.region_id, []).append(request)
     return [
-        {"region": region, "rows": summary_table_rows(rows_by_region.get(region.pk, []), weeks)} for region in regions
+        {"region": region, "rows": summary_table_rows(rows_by_region.get(region.pk, []), campaign)}
+        for region in regions
     ]

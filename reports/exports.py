@@ -1,4 +1,8 @@
-"""Tables as CSV (French Excel: semicolon, decimal comma, UTF-8 with BOM) and XLSX (numbers as numbers)."""
+"""Tables as CSV (French Excel: semicolon, decimal comma, UTF-8 with BOM) and XLSX (numbers as numbers).
+
+No cell carries a formula: a text that a spreadsheet would evaluate (starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return, e.g. an establishment named ``=HYPERLINK(…)`` in the directory) is written as text —
+behind an apostrophe in CSV, as a string cell in XLSX. Numbers, negative ones included, stay numbers."""
 
 import csv
 import io
@@ -10,10 +14,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.formatting import plain_decimal
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_value(value):
@@ -22,8 +31,9 @@ def _csv_value(value):
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, Decimal | float):
-        text = f"{Decimal(str(value)).normalize():f}"
-        return text.replace(".", ",")
+        return plain_decimal(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # shown as text by spreadsheets, never evaluated
     return value
 
 
@@ -33,6 +43,13 @@ def _xlsx_value(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def _xlsx_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # a string cell, even when it starts with "=" (openpyxl would write a formula)
+    return cell
 
 
 def csv_bytes(headers, rows) -> bytes:
@@ -58,7 +75,7 @@ def xlsx_bytes(headers, rows, title: str) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

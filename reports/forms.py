@@ -1,10 +1,15 @@
 from django import forms
 
-from config.forms import Submit, form_helper
+from core.forms import COLUMN_MAX, Submit, bound_number, form_helper
 
 
 class ReviewForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = bound_number(
+        forms.IntegerField(widget=forms.HiddenInput, min_value=0),
+        0,
+        COLUMN_MAX["PositiveIntegerField"],
+        "La page n'est plus à jour : rechargez-la.",
+    )
     what_worked = forms.CharField(
         label="Ce qui a bien fonctionné", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=8000
     )

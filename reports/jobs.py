@@ -1,32 +1,48 @@
-"""Long PDFs built in the background, with visible progress.
+"""Long PDFs built by a worker, with visible progress.
 
 The national documents take several seconds at national scale: the page that asks for one gets a job at
-once and shows its progress; a background task (``config.background``) builds the PDF, reporting
-WeasyPrint's layout progress page by page, then stores it for download.
+once and shows its progress; a task of the engine (``build``, run by ``manage.py worker``) builds the PDF,
+reporting WeasyPrint's layout progress page by page, then stores it for download (any node serves it).
+
+A job survives restarts: its task is a row of the database, taken up again by the next worker when the one
+running it dies (``core.worker``); the PDF is stored only once whole. A double click never starts two jobs (a
+constraint of the database: one job waiting or running per document and campaign). Each build has a time
+limit (``TIME_LIMIT``); a job that exceeds it, or whose workers died ``MAX_ATTEMPTS`` times, is « échec ».
 """
 
 import logging
 import threading
-from datetime import timedelta
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from django_tasks.signals import task_finished
 
 from accounts.models import Region
-from config.background import run_in_background
-from config.pdf import render_pdf, sha256
-from reports import documents
+from core.pdf import render_pdf, sha256
+from core.tasks import TimeLimitExceeded, job
+from reports import documents, may_review
 from reports.models import Kind, PdfJob, RegionalReview, Transmission
 
 logger = logging.getLogger(__name__)
 _current = threading.local()
-STALE_AFTER = timedelta(minutes=15)
+TIME_LIMIT = 15 * 60  # seconds
 
 DOCUMENTS = {
     "national-repartition": ("Bilan national de la répartition", "reports/pdf/national_summary.html"),
     "national-qualitatif": ("Bilan qualitatif national", "reports/pdf/national_review.html"),
 }
+
+
+def title(document: str) -> str:
+    """The document's name in words (« Bilan national de la répartition »)."""
+    return DOCUMENTS[document][0]
+
+
+def download_name(job) -> str:
+    """The name a downloaded national document gets: its title and campaign, in words."""
+    return f"{title(job.document)} {job.campaign.label}.pdf"
 
 
 class _LayoutProgress(logging.Handler):
@@ -56,11 +72,7 @@ def _update(job_id, progress, step, **fields):
 def national_context(document: str, campaign) -> dict:
     regions = list(Region.objects.order_by("name"))
     kind = Kind.SUMMARY if document == "national-repartition" else Kind.REVIEW
-    latest = {}
-    for transmission in Transmission.objects.filter(kind=kind, campaign=campaign).select_related("transmitted_by"):
-        current = latest.get(transmission.region_id)
-        if current is None or transmission.version > current.version:
-            latest[transmission.region_id] = transmission
+    latest = {t.region_id: t for t in Transmission.objects.filter(kind=kind, campaign=campaign).latest()}
     if kind == Kind.SUMMARY:
         data = documents.national_summary(campaign, latest)
         annexes = {annex["region"].code: annex["rows"] for annex in documents.national_annexes(campaign, regions)}
@@ -75,11 +87,15 @@ def national_context(document: str, campaign) -> dict:
         ]
         return data
     syntheses = {r.region_id: r for r in RegionalReview.objects.filter(campaign=campaign)}
-    return documents.national_review(campaign, regions, syntheses, latest)
+    return may_review.national_review(campaign, regions, syntheses, latest)
 
 
-def run(job_id: int) -> None:
+@job(time_limit=TIME_LIMIT)
+def build(job_id: int) -> str:
+    """Build the job's PDF; run again from the start if interrupted (nothing is stored until it is whole)."""
     job = PdfJob.objects.select_related("campaign").get(pk=job_id)
+    if job.status in (PdfJob.Status.DONE, PdfJob.Status.FAILED):
+        return job.status
     _current.job = job.pk
     try:
         _update(job.pk, 5, "Rassemblement des chiffres", status=PdfJob.Status.RUNNING)
@@ -92,6 +108,8 @@ def run(job_id: int) -> None:
         _update(job.pk, 95, "Enregistrement")
         with transaction.atomic():
             job = PdfJob.objects.select_for_update().get(pk=job.pk)
+            if job.status == PdfJob.Status.DONE:
+                return job.status  # another worker finished it meanwhile
             job.pdf.save(f"{job.document}-{job.campaign.label}-{job.pk}.pdf", ContentFile(content), save=False)
             job.sha256 = sha256(content)
             job.status = PdfJob.Status.DONE
@@ -99,31 +117,55 @@ def run(job_id: int) -> None:
             job.step = "Terminé"
             job.finished_at = timezone.now()
             job.save()
+    except TimeLimitExceeded as error:
+        logger.error("PDF job %s stopped: time limit", job_id)
+        _fail(job_id, f"Délai dépassé ({TIME_LIMIT // 60} minutes) : {error}")
+        return PdfJob.Status.FAILED
     except Exception as error:
         logger.exception("PDF job %s failed", job_id)
-        PdfJob.objects.filter(pk=job_id).update(
-            status=PdfJob.Status.FAILED, error=str(error)[:2000], step="Échec", finished_at=timezone.now()
-        )
+        _fail(job_id, str(error))
+        return PdfJob.Status.FAILED
     finally:
         _current.job = None
+    return PdfJob.Status.DONE
+
+
+def run(job_id: int) -> str:
+    """Build the job's PDF here and now, in the caller (demo data)."""
+    return build.call(job_id)
+
+
+def _fail(job_id, error: str) -> None:
+    PdfJob.objects.filter(pk=job_id).exclude(status=PdfJob.Status.DONE).update(
+        status=PdfJob.Status.FAILED, error=error[:2000], step="Échec", finished_at=timezone.now()
+    )
+
+
+@receiver(task_finished, dispatch_uid="reports-pdf-job-finished")
+def _task_gave_up(sender, task_result, **kwargs):
+    """The engine gave up on a build (its workers died too many times): the job says so."""
+    if task_result.task.module_path == build.module_path and str(task_result.status) in ("FAILED", "failed"):
+        _fail(task_result.args[0], "Le processus de fabrication s'est arrêté à plusieurs reprises.")
+
+
+def under_way(document: str, campaign):
+    return PdfJob.objects.filter(
+        document=document, campaign=campaign, status__in=[PdfJob.Status.PENDING, PdfJob.Status.RUNNING]
+    ).first()
 
 
 def start(user, document: str, campaign) -> PdfJob:
+    """A job for the document, and its task enqueued in the same transaction; the job already waiting or
+    running for the same document is returned instead (double click, two people at once)."""
     if document not in DOCUMENTS:
         raise ValueError(document)
-    # A job already under way for the same document is reused rather than started twice.
-    recent = (
-        PdfJob.objects.filter(
-            document=document,
-            campaign=campaign,
-            status__in=[PdfJob.Status.PENDING, PdfJob.Status.RUNNING],
-            created_at__gte=timezone.now() - STALE_AFTER,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if recent is not None:
-        return recent
-    job = PdfJob.objects.create(document=document, campaign=campaign, requested_by=user, step="En attente")
-    run_in_background(run, job.pk)
-    return job
+    existing = under_way(document, campaign)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            job = PdfJob.objects.create(document=document, campaign=campaign, requested_by=user, step="En attente")
+            build.enqueue(job.pk)
+    except IntegrityError:  # the other click won the race: one job waiting or running per document
+        return under_way(document, campaign)
+    return PdfJob.objects.get(pk=job.pk)

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.scoping import visible_regions_q
+from campaigns.models import Campaign
 
 
 class Kind(models.TextChoices):
@@ -9,10 +10,34 @@ class Kind(models.TextChoices):
     REVIEW = "qualitatif", "Bilan qualitatif des usages (mai)"
 
 
+TITLES = {Kind.SUMMARY: "Bilan de la répartition", Kind.REVIEW: "Bilan qualitatif"}
+
+
 class TransmissionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """DGER sees every region's transmissions, regional staff their own region's."""
         return self.filter(visible_regions_q(user, prefix="region__"))
+
+    def latest(self):
+        """Only the newest version of each document (kind, campaign, region), chosen by the database."""
+        newest = (
+            Transmission.objects.filter(
+                kind=models.OuterRef("kind"), campaign=models.OuterRef("campaign"), region=models.OuterRef("region")
+            )
+            .order_by("-version")
+            .values("version")[:1]
+        )
+        return self.filter(version=models.Subquery(newest))
+
+    def by_region_and_kind(self) -> dict:
+        """The newest versions keyed by ``(region_id, kind)`` (for one campaign's queryset)."""
+        return {(t.region_id, t.kind): t for t in self.latest()}
+
+    def first_transmitted(self) -> dict:
+        """When each document was first transmitted (its first version: later ones are corrections), keyed by
+        ``(campaign id, region id, kind)``; one grouped query."""
+        rows = self.values("campaign_id", "region_id", "kind").annotate(first=models.Min("transmitted_at")).order_by()
+        return {(r["campaign_id"], r["region_id"], r["kind"]): r["first"] for r in rows}
 
 
 class Transmission(models.Model):
@@ -21,7 +46,7 @@ class Transmission(models.Model):
 
     kind = models.CharField("document", max_length=12, choices=Kind.choices)
     campaign = models.ForeignKey(
-        "requests_app.Campaign", on_delete=models.PROTECT, related_name="transmissions", verbose_name="campagne"
+        Campaign, on_delete=models.PROTECT, related_name="transmissions", verbose_name="campagne"
     )
     region = models.ForeignKey(
         "accounts.Region", on_delete=models.PROTECT, related_name="transmissions", verbose_name="région"
@@ -30,6 +55,9 @@ class Transmission(models.Model):
     pdf = models.FileField("PDF transmis", upload_to="transmissions/%Y/")
     sha256 = models.CharField("empreinte SHA-256 du fichier", max_length=64)
     data_sha256 = models.CharField("empreinte SHA-256 des données", max_length=64)
+    verification_code = models.CharField(
+        "code de vérification", max_length=8, unique=True, null=True, blank=True, editable=False
+    )
     transmitted_at = models.DateTimeField("transmis le", default=timezone.now)
     transmitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="par")
 
@@ -52,12 +80,17 @@ class Transmission(models.Model):
     def filename(self) -> str:
         return f"{self.kind}-{self.campaign.label}-{self.region.code}-v{self.version}.pdf"
 
+    @property
+    def download_name(self) -> str:
+        """In words: « Bilan de la répartition 2026-2027 Bretagne version 3.pdf »."""
+        return f"{TITLES[self.kind]} {self.campaign.label} {self.region.name} version {self.version}.pdf"
+
 
 class RegionalReview(models.Model):
     """The region's own synthesis for the May qualitative review (the indicators come from the data)."""
 
     campaign = models.ForeignKey(
-        "requests_app.Campaign", on_delete=models.PROTECT, related_name="regional_reviews", verbose_name="campagne"
+        Campaign, on_delete=models.PROTECT, related_name="regional_reviews", verbose_name="campagne"
     )
     region = models.ForeignKey(
         "accounts.Region", on_delete=models.PROTECT, related_name="regional_reviews", verbose_name="région"
@@ -89,7 +122,7 @@ class PdfJob(models.Model):
         FAILED = "failed", "Échec"
 
     document = models.CharField("document", max_length=40)
-    campaign = models.ForeignKey("requests_app.Campaign", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     step = models.CharField(max_length=200, blank=True)
@@ -103,6 +136,14 @@ class PdfJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "génération de PDF"
+        constraints = [
+            # A double click (or two people at once) never starts two builds of the same document.
+            models.UniqueConstraint(
+                fields=["document", "campaign"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="one_pdf_job_under_way",
+            )
+        ]
 
     def __str__(self):
         return f"{self.document} {self.campaign.label} — {self.get_status_display()}"

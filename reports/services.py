@@ -3,16 +3,18 @@ that have not filed their usage report. One function each, transactional, ``Repo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
-from accounts.access import check
 from accounts.models import User
-from allocations.models import Decision
 from allocations.services import lock_envelope
-from config.mail import send_templated
-from config.pdf import render_pdf, sha256
-from reports import documents, permissions
+from core import verification
+from core.access import check
+from core.errors import DomainError
+from core.mail import send_templated
+from core.pdf import render_pdf, sha256
+from core.versioning import StaleError, save_if_version
+from reports import documents, may_review, permissions
 from reports.models import Kind, RegionalReview, Transmission
 from requests_app.models import Request, RequestEvent, UsageReport
 from requests_app.services import head_emails, record
@@ -20,8 +22,13 @@ from requests_app.services import head_emails, record
 TEMPLATES = {Kind.SUMMARY: "reports/pdf/regional_summary.html", Kind.REVIEW: "reports/pdf/regional_review.html"}
 
 
-class ReportError(Exception):
-    """A refused action; its message is French and meant for the user."""
+class ReportError(DomainError):
+    """A refused action on a report; its message is French and meant for the user."""
+
+
+class StaleReview(StaleError, ReportError):
+    def __init__(self, current: RegionalReview):
+        super().__init__("La synthèse régionale a été modifiée", current, current.updated_by, current.updated_at)
 
 
 def _check(permission) -> None:
@@ -32,7 +39,7 @@ def build(kind: str, campaign, region) -> dict:
     if kind == Kind.SUMMARY:
         return documents.regional_summary(campaign, region)
     synthesis = RegionalReview.objects.filter(campaign=campaign, region=region).first()
-    return documents.regional_review(campaign, region, synthesis)
+    return may_review.regional_review(campaign, region, synthesis)
 
 
 def render(kind: str, data: dict, footer: dict) -> bytes:
@@ -65,12 +72,14 @@ def transmit(user, kind: str, campaign, region, at=None) -> Transmission:
         Transmission.objects.filter(kind=kind, campaign=campaign, region=region).aggregate(v=Max("version"))["v"] or 0
     ) + 1
     now = timezone.now()
+    code = verification.new_code()
     footer = {
         "draft": False,
         "version": version,
         "at": timezone.localtime(now),
         "by": user,
         "fingerprint": data["fingerprint"],
+        "verification": verification.stamp(code),
     }
     content = render(kind, data, footer)
     transmission = Transmission(
@@ -80,13 +89,14 @@ def transmit(user, kind: str, campaign, region, at=None) -> Transmission:
         version=version,
         sha256=sha256(content),
         data_sha256=data["fingerprint"],
+        verification_code=code,
         transmitted_at=now,
         transmitted_by=user,
     )
     transmission.pdf.save(transmission.filename, ContentFile(content), save=False)
     transmission.save()
     send_templated(
-        User.objects.filter(role="national", is_active=True).values_list("email", flat=True),
+        User.objects.national_staff().values_list("email", flat=True),
         f"{transmission.get_kind_display()} {campaign.label} transmis par la {region.authority_short} "
         f"(version {version})",
         "reports/email/transmitted.txt",
@@ -104,17 +114,9 @@ def save_review(user, campaign, region, values: dict, expected_version: int) -> 
     if created:
         RegionalReview.objects.filter(pk=review.pk).update(version=0)
         review.version = 0
-    updated = RegionalReview.objects.filter(pk=review.pk, version=expected_version).update(
-        **values, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-    )
-    if not updated:
+    if not save_if_version(RegionalReview.objects.all(), review.pk, expected_version, values, user):
         review.refresh_from_db()
-        when = timezone.localtime(review.updated_at)
-        who = review.updated_by.full_name if review.updated_by else "quelqu'un d'autre"
-        raise ReportError(
-            f"La synthèse a été modifiée entre-temps par {who} le {when:%d/%m/%Y à %H:%M}. Votre texte n'a pas été "
-            "enregistré : il est conservé ci-dessous. Vérifiez puis enregistrez de nouveau."
-        )
+        raise StaleReview(review)
     review.refresh_from_db()
     return review
 
@@ -122,12 +124,8 @@ def save_review(user, campaign, region, values: dict, expected_version: int) -> 
 def missing_usage_reports(campaign, region):
     """Requests with a notified allocation whose usage report has not been submitted."""
     return (
-        Request.objects.filter(
-            campaign=campaign,
-            establishment__region=region,
-            decision__outcome=Decision.Outcome.ALLOCATED,
-            decision__notified_at__isnull=False,
-        )
+        Request.objects.filter(campaign=campaign, establishment__region=region)
+        .with_notified_allocation()
         .exclude(usage_report__status=UsageReport.Status.SUBMITTED)
         .select_related("campaign", "establishment__region")
     )
@@ -148,6 +146,8 @@ def send_reminders(user, campaign, region) -> int:
             "reports/email/reminder.txt",
             {"request": request, "campaign": campaign, "author": user},
         )
-        record(request, user, RequestEvent.Action.REMINDER, data={"to": addresses})
+        record(
+            request, user, RequestEvent.Action.REMINDER, audience=RequestEvent.Audience.SHARED, data={"to": addresses}
+        )
         count += 1
     return count

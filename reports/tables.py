@@ -2,7 +2,8 @@
 
 from django.utils import timezone
 
-from allocations.boards import NationalBoard
+from core.formatting import format_date
+from reports.board import NationalBoard
 from requests_app.models import LEVEL_KEYS, LEVELS
 
 
@@ -18,9 +19,14 @@ def national_board_table(board: NationalBoard):
         "Attribué (h)",
         "Reste (h)",
         "Part utilisée (%)",
+        *[f"{item['watched'].short} ({format_date(item['due'])})" for item in board.watched],
     ]
     rows = []
     for row in [*board.rows, board.total]:
+        if row.work is not None:
+            watches = [row.work.watch(item["watched"].field).text for item in board.watched]
+        else:  # the total: how many regions are late
+            watches = [f"{item['late']} région{'s' if item['late'] > 1 else ''} en retard" for item in board.watched]
         rows.append(
             [
                 row.label,
@@ -33,6 +39,7 @@ def national_board_table(board: NationalBoard):
                 row.allocated,
                 row.remaining,
                 row.share_used,
+                *watches,
             ]
         )
     return headers, rows
@@ -78,7 +85,7 @@ def requests_table(queryset):
                 timezone.localtime(request.submitted_at).strftime("%d/%m/%Y %H:%M") if request.submitted_at else "",
                 *[request.weekly(k) for k in LEVEL_KEYS],
                 request.hse_total_weekly,
-                request.hse_total_weekly * request.campaign.weeks_per_year,
+                request.campaign.annual_hours(request.hse_total_weekly),
                 *[decision.hours(k) if decision else None for k in LEVEL_KEYS],
                 decision.total if decision else None,
                 decision.get_outcome_display() if decision else "",

@@ -1,52 +1,46 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.access import enforce
 from accounts.models import Establishment, Region
 from allocations import permissions as allocation_permissions
-from allocations.boards import NationalBoard
-from allocations.models import Decision
+from campaigns.models import Campaign
+from campaigns.selection import chosen_campaign
+from core.access import enforce
+from core.worker import live_workers
 from reports import jobs, permissions, services
+from reports.board import NationalBoard
 from reports.documents import summary_table
 from reports.exports import FORMATS, table_response
 from reports.forms import ReviewForm
-from reports.models import Kind, PdfJob, RegionalReview, Transmission
+from reports.models import TITLES, Kind, PdfJob, RegionalReview, Transmission
 from reports.tables import national_board_table, requests_table
-from requests_app.campaigns import chosen_campaign
-from requests_app.models import LEVELS, Campaign, Request, RequestEvent, UsageReport
+from requests_app import lifecycle
+from requests_app.models import LEVELS, Request, RequestEvent
 
 # --- National board -------------------------------------------------------------------------------------
 
 
-@login_required
 def national_board(request):
     enforce(allocation_permissions.can_view_national_board(request.user))
     campaign, campaigns = chosen_campaign(request)
     board = NationalBoard(campaign) if campaign else None
-    transmitted = {}
-    if campaign:
-        for transmission in Transmission.objects.filter(campaign=campaign).select_related("region"):
-            key = (transmission.region.code, transmission.kind)
-            if key not in transmitted or transmission.version > transmitted[key].version:
-                transmitted[key] = transmission
-    rows = (
-        [
+    rows = []
+    if board:
+        transmitted = Transmission.objects.filter(campaign=campaign).by_region_and_kind()
+        rows = [
             {
                 "board": row,
-                "summary": transmitted.get((row.key, Kind.SUMMARY)),
-                "review": transmitted.get((row.key, Kind.REVIEW)),
+                "summary": transmitted.get((row.region_id, Kind.SUMMARY)),
+                "review": transmitted.get((row.region_id, Kind.REVIEW)),
             }
             for row in board.rows
         ]
-        if board
-        else []
-    )
     return render(
         request,
         "reports/national_board.html",
@@ -69,7 +63,6 @@ def _format(fmt):
     return fmt
 
 
-@login_required
 def national_board_export(request, fmt):
     enforce(permissions.can_export_national_board(request.user))
     campaign, _campaigns = chosen_campaign(request)
@@ -81,7 +74,6 @@ def national_board_export(request, fmt):
     )
 
 
-@login_required
 def requests_export_form(request):
     enforce(permissions.can_export_requests(request.user))
     campaign, campaigns = chosen_campaign(request)
@@ -91,15 +83,14 @@ def requests_export_form(request):
         {
             "campaign": campaign,
             "campaigns": campaigns,
-            "regions": Region.objects.order_by("name") if request.user.role == "national" else [],
-            "statuses": [c for c in Request.Status.choices if c[0] != Request.Status.DRAFT],
+            "regions": Region.objects.order_by("name") if request.user.is_national else [],
+            "statuses": lifecycle.DEPOSITED_CHOICES,
             "levels": LEVELS,
             "networks": [c for c in Establishment.Network.choices if c[0]],
         },
     )
 
 
-@login_required
 def requests_export(request, fmt):
     enforce(permissions.can_export_requests(request.user))
     campaign, _campaigns = chosen_campaign(request)
@@ -133,7 +124,6 @@ def _versions(kind, campaign, region):
     )
 
 
-@login_required
 def summary_page(request, year, code):
     campaign, region = _scope(request, year, code)
     data = services.build(Kind.SUMMARY, campaign, region)
@@ -149,7 +139,6 @@ def summary_page(request, year, code):
     )
 
 
-@login_required
 def review_page(request, year, code):
     campaign, region = _scope(request, year, code)
     review = RegionalReview.objects.filter(campaign=campaign, region=region).first()
@@ -191,7 +180,6 @@ def review_page(request, year, code):
     )
 
 
-@login_required
 def working_pdf(request, year, code, kind):
     if kind not in Kind.values:
         raise Http404
@@ -199,11 +187,12 @@ def working_pdf(request, year, code, kind):
     data = services.build(kind, campaign, region)
     content = services.render(kind, data, services.working_footer(data))
     response = FileResponse(iter([content]), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{kind}-{campaign.label}-{region.code}-travail.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{TITLES[kind]} {campaign.label} {region.name} version de travail.pdf"
+    )
     return response
 
 
-@login_required
 def summary_table_export(request, year, code, fmt):
     campaign, region = _scope(request, year, code)
     headers, rows = summary_table(services.build(Kind.SUMMARY, campaign, region))
@@ -212,7 +201,6 @@ def summary_table_export(request, year, code, fmt):
     )
 
 
-@login_required
 @require_POST
 def transmit(request, year, code, kind):
     campaign = get_object_or_404(Campaign, start_year=year)
@@ -232,16 +220,16 @@ def transmit(request, year, code, kind):
     return redirect(target, year, code)
 
 
-@login_required
 def transmission_pdf(request, pk):
     transmission = get_object_or_404(
         Transmission.objects.visible_to(request.user).select_related("campaign", "region"), pk=pk
     )
     # Served as stored at transmission time: never rebuilt.
-    return FileResponse(transmission.pdf.open("rb"), content_type="application/pdf", filename=transmission.filename)
+    return FileResponse(
+        transmission.pdf.open("rb"), content_type="application/pdf", filename=transmission.download_name
+    )
 
 
-@login_required
 def usage_follow_up(request, year, code):
     campaign = get_object_or_404(Campaign, start_year=year)
     region = get_object_or_404(Region, code=code)
@@ -255,32 +243,23 @@ def usage_follow_up(request, year, code):
         else:
             messages.info(request, "Tous les établissements concernés ont déposé leur bilan : aucune relance envoyée.")
         return redirect("reports:usage_follow_up", year, code)
-    rows = (
-        Request.objects.filter(
-            campaign=campaign,
-            establishment__region=region,
-            decision__outcome=Decision.Outcome.ALLOCATED,
-            decision__notified_at__isnull=False,
-        )
-        .select_related("establishment", "decision", "usage_report")
+    allocated = Request.objects.filter(campaign=campaign, establishment__region=region).with_notified_allocation()
+    missing = services.missing_usage_reports(campaign, region).count()
+    rows = list(
+        allocated.select_related("establishment", "decision", "usage_report")
         .annotate(last_reminder=Max("events__at", filter=Q(events__action=RequestEvent.Action.REMINDER)))
         .order_by("establishment__name")
-    )
-    rows = list(rows)
-    filed = sum(
-        1 for r in rows if r.usage_report_or_none and r.usage_report_or_none.status == UsageReport.Status.SUBMITTED
     )
     return render(
         request,
         "reports/usage_follow_up.html",
-        {"campaign": campaign, "region": region, "rows": rows, "filed": filed, "missing": len(rows) - filed},
+        {"campaign": campaign, "region": region, "rows": rows, "filed": len(rows) - missing, "missing": missing},
     )
 
 
 # --- National documents -----------------------------------------------------------------------------------
 
 
-@login_required
 def national_documents(request, year):
     enforce(permissions.can_build_national_documents(request.user))
     campaign = get_object_or_404(Campaign, start_year=year)
@@ -291,16 +270,15 @@ def national_documents(request, year):
         job = jobs.start(request.user, document, campaign)
         return redirect("reports:job", job.pk)
     regions = list(Region.objects.order_by("name"))
-    by_kind = {Kind.SUMMARY: {}, Kind.REVIEW: {}}
-    for transmission in Transmission.objects.filter(campaign=campaign).select_related("transmitted_by"):
-        current = by_kind[transmission.kind].get(transmission.region_id)
-        if current is None or transmission.version > current.version:
-            by_kind[transmission.kind][transmission.region_id] = transmission
+    latest = Transmission.objects.filter(campaign=campaign).by_region_and_kind()
     rows = [
-        {"region": r, "summary": by_kind[Kind.SUMMARY].get(r.pk), "review": by_kind[Kind.REVIEW].get(r.pk)}
+        {"region": r, "summary": latest.get((r.pk, Kind.SUMMARY)), "review": latest.get((r.pk, Kind.REVIEW))}
         for r in regions
     ]
-    recent = PdfJob.objects.filter(campaign=campaign, status=PdfJob.Status.DONE).order_by("-created_at")[:6]
+    recent = [
+        {"job": job, "title": jobs.title(job.document)}
+        for job in PdfJob.objects.filter(campaign=campaign, status=PdfJob.Status.DONE).order_by("-created_at")[:6]
+    ]
     return render(
         request,
         "reports/national_documents.html",
@@ -313,9 +291,10 @@ def _job(request, pk):
     return get_object_or_404(PdfJob.objects.select_related("campaign"), pk=pk)
 
 
-@login_required
 def job_status(request, pk):
     job = _job(request, pk)
+    under_way = job.status in (PdfJob.Status.PENDING, PdfJob.Status.RUNNING)
+    no_worker = under_way and not live_workers().exists()
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -323,59 +302,55 @@ def job_status(request, pk):
                 "progress": job.progress,
                 "step": job.step,
                 "download": reverse("reports:job_pdf", args=[job.pk]) if job.status == PdfJob.Status.DONE else None,
+                "no_worker": no_worker,
             }
         )
-    return render(request, "reports/job.html", {"job": job, "title": jobs.DOCUMENTS[job.document][0]})
+    context = {"job": job, "title": jobs.title(job.document), "no_worker": no_worker}
+    return render(request, "reports/job.html", context)
 
 
-@login_required
 def job_pdf(request, pk):
     job = _job(request, pk)
     if job.status != PdfJob.Status.DONE:
         raise Http404
-    return FileResponse(
-        job.pdf.open("rb"), content_type="application/pdf", filename=f"{job.document}-{job.campaign.label}.pdf"
-    )
+    return FileResponse(job.pdf.open("rb"), content_type="application/pdf", filename=jobs.download_name(job))
 
 
 # --- Index ------------------------------------------------------------------------------------------------
 
 
-@login_required
 def index(request):
     enforce(permissions.can_view_reports_index(request.user))
     user = request.user
     campaigns = list(Campaign.objects.order_by("-start_year"))
     context = {"campaigns": campaigns}
-    if user.role == "head":
+    if user.is_establishment_staff:
         requests = list(
             Request.objects.visible_to(user)
-            .exclude(status=Request.Status.DRAFT)
+            .deposited()
             .select_related("campaign", "establishment", "decision", "usage_report")
             .order_by("-campaign__start_year", "establishment__name")
         )
         context["requests"] = requests
         return render(request, "reports/index_head.html", context)
-    transmissions = {}
-    for transmission in Transmission.objects.visible_to(user).select_related("region", "campaign", "transmitted_by"):
-        key = (transmission.campaign_id, transmission.region_id, transmission.kind)
-        if key not in transmissions or transmission.version > transmissions[key].version:
-            transmissions[key] = transmission
-    if user.role == "regional":
+    latest = Transmission.objects.visible_to(user).latest()
+    if user.is_regional:
         region = user.region
+        transmissions = {(t.campaign_id, t.kind): t for t in latest}
         rows = [
             {
                 "campaign": c,
-                "summary": transmissions.get((c.pk, region.pk, Kind.SUMMARY)),
-                "review": transmissions.get((c.pk, region.pk, Kind.REVIEW)),
+                "summary": transmissions.get((c.pk, Kind.SUMMARY)),
+                "review": transmissions.get((c.pk, Kind.REVIEW)),
             }
             for c in campaigns
         ]
         context.update(region=region, rows=rows)
         return render(request, "reports/index_regional.html", context)
-    counts = {}
-    for (campaign_id, _region_id, kind), _t in transmissions.items():
-        counts[(campaign_id, kind)] = counts.get((campaign_id, kind), 0) + 1
+    counts = {
+        (row["campaign_id"], row["kind"]): row["n"]
+        for row in latest.order_by().values("campaign_id", "kind").annotate(n=Count("pk"))
+    }
     rows = [
         {
             "campaign": c,

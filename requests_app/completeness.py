@@ -1,11 +1,14 @@
-"""What a request needs before it can be submitted. Each problem is a French message keyed by the form
-field it belongs to (``__all__`` for the request as a whole)."""
+"""What a request needs before it can be submitted: what the paper Annexe 1 of the note asks, nothing more. Each
+problem is a French message keyed by the form field it belongs to (``__all__`` for the request as a whole).
+
+The number of pupils concerned and the axes of the note are not in the Annexe 1: the form offers them as
+optional fields (``OPTIONAL_FIELDS``), and they never stop a deposit."""
 
 from decimal import Decimal
 
 from django.conf import settings
 
-from requests_app.models import AXES, LEVEL_KEYS, LEVELS
+from requests_app.models import LEVEL_KEYS, LEVELS
 
 REQUIRED_TEXTS = {
     "head_name": "Indiquez le nom du/de la chef(fe) d'établissement.",
@@ -19,6 +22,9 @@ REQUIRED_TEXTS = {
     "objectives": "Précisez les objectifs spécifiques (section 4).",
     "evaluation": "Précisez les modalités d'évaluation prévues (section 5).",
 }
+
+# Asked by the form to help the region, absent from the paper Annexe 1: never required.
+OPTIONAL_FIELDS = ("pupils_count", "axes")
 
 
 def weekly_bound_error(value: Decimal | None) -> str | None:
@@ -38,12 +44,8 @@ def completeness_errors(request) -> dict[str, str]:
     for field, message in REQUIRED_TEXTS.items():
         if not (getattr(request, field) or "").strip():
             errors[field] = message
-    if not request.pupils_count:
-        errors["pupils_count"] = "Indiquez le nombre d'élèves concernés (au moins 1)."
     if not request.intervenants_count:
         errors["intervenants_count"] = "Indiquez le nombre d'intervenants impliqués (au moins 1)."
-    if not any(getattr(request, f"axis_{key}") for key, _label in AXES):
-        errors["axes"] = "Cochez au moins un des axes de la note de service."
 
     labels = dict(LEVELS)
     unticked_with_hours = []

@@ -2,54 +2,58 @@
 raised (``RequestError`` and subclasses), no HTTP objects."""
 
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import check
-from config.mail import send_templated
-from config.pdf import render_pdf, sha256
-from requests_app import permissions
+from campaigns.services import CampaignError
+from core import verification
+from core.access import check
+from core.errors import DomainError, Incomplete
+from core.mail import send_templated
+from core.pdf import render_pdf, sha256
+from core.versioning import StaleError, save_if_version
+from requests_app import lifecycle, permissions
 from requests_app.completeness import completeness_errors
+from requests_app.deadlines import submission_deadline
 from requests_app.models import Extension, Request, RequestEvent, Submission
+from requests_app.permissions import ALREADY_STARTED
 
 EDITABLE_FIELDS = Request.FORM_FIELDS
 
 
-class RequestError(Exception):
-    """A refused action; its message is French and meant for the user."""
+class RequestError(DomainError):
+    """A refused action on a request or a usage report."""
 
 
-class StaleRequest(RequestError):
+class StaleRequest(StaleError, RequestError):
     """The request changed since the form was opened (another tab, another person)."""
 
     def __init__(self, current: Request):
-        self.current = current
-        who = current.updated_by.full_name if current.updated_by else "quelqu'un d'autre"
-        when = timezone.localtime(current.updated_at)
-        super().__init__(
-            f"Cette demande a été modifiée entre-temps par {who} le {when:%d/%m/%Y à %H:%M}, par exemple dans un "
-            "autre onglet. Vos modifications n'ont pas été enregistrées : elles sont conservées ci-dessous. "
-            "Vérifiez-les puis enregistrez de nouveau pour remplacer la version enregistrée."
-        )
+        super().__init__("Cette demande a été modifiée", current, current.updated_by, current.updated_at)
 
 
-class IncompleteRequest(RequestError):
+class IncompleteRequest(Incomplete, RequestError):
     def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__(f"La demande ne peut pas être déposée : {len(errors)} point(s) à compléter ou corriger.")
+        super().__init__(
+            f"La demande ne peut pas être déposée : {len(errors)} point(s) à compléter ou corriger.", errors
+        )
 
 
 def _check(permission) -> None:
     check(permission, RequestError)
 
 
-def record(request: Request, actor, action, *, from_status="", to_status="", message="", data=None) -> RequestEvent:
+def record(
+    request: Request, actor, action, *, audience, from_status="", to_status="", message="", data=None
+) -> RequestEvent:
+    """Write a history entry. ``audience`` is decided by the caller: ``SHARED`` when the establishment may read
+    it, ``INTERNAL`` for what stays within the authority (changes of state take their transition's)."""
     return RequestEvent.objects.create(
         request=request,
         actor=actor,
         action=action,
+        audience=audience,
         from_status=from_status,
         to_status=to_status,
         message=message,
@@ -57,17 +61,46 @@ def record(request: Request, actor, action, *, from_status="", to_status="", mes
     )
 
 
-def transition(request: Request, user, status: str, action: str, *, message="", data=None, **fields) -> RequestEvent:
-    """Move a (locked) request to ``status`` and record it in its history: the one way a request's state
-    changes, from this app and from the allocation services. ``fields`` are saved along (``submitted_at``)."""
+def transition(request: Request, user, name: str, *, message="", data=None, **fields) -> RequestEvent:
+    """Apply the lifecycle's transition ``name`` to a (locked) request and record it in its history: the one
+    way a request's state changes, from this app and from the allocation services. Refused (``RequestError``)
+    when the table does not allow it for this user from this state. ``fields`` are saved along
+    (``submitted_at``)."""
+    step = lifecycle.BY_NAME[name]
+    allowed, reason = lifecycle.permission(name, user, request)
+    if not allowed:
+        raise RequestError(reason)
     previous = request.status
-    request.status = status
+    request.status = step.target
     request.version += 1
     request.updated_by = user
-    for name, value in fields.items():
-        setattr(request, name, value)
+    for field, value in fields.items():
+        setattr(request, field, value)
     request.save(update_fields=["status", "version", "updated_by", "updated_at", *fields])
-    return record(request, user, action, from_status=previous, to_status=status, message=message, data=data)
+    return record(
+        request,
+        user,
+        step.action,
+        audience=step.audience,
+        from_status=previous,
+        to_status=step.target,
+        message=message,
+        data=data,
+    )
+
+
+def weeks_frozen_once_deposited(before: dict, campaign) -> None:
+    """Campaign guard: the weeks per year convert the hours asked; they are frozen once a request was
+    deposited with them."""
+    if (
+        before["weeks_per_year"] != campaign.weeks_per_year
+        and Request.objects.filter(campaign=campaign).deposited().exists()
+    ):
+        raise CampaignError(
+            "Le nombre de semaines ne peut plus changer : des demandes ont été déposées avec "
+            f"{before['weeks_per_year']} semaines.",
+            field="weeks_per_year",
+        )
 
 
 def head_emails(request: Request) -> list[str]:
@@ -87,21 +120,30 @@ def _locked(request: Request) -> Request:
 
 @transaction.atomic
 def start_request(user, establishment, campaign) -> Request:
+    """A new draft. One per establishment and campaign: when another one is created at the same moment (two
+    tabs), the database's unique constraint decides and this one is refused with the same reason."""
     _check(permissions.can_start(user, establishment, campaign))
-    request = Request.objects.create(
-        campaign=campaign,
-        establishment=establishment,
-        reference=Request.make_reference(campaign, establishment),
-        head_name=user.full_name,
-        contact_details="\n".join(
-            part
-            for part in (establishment.full_address, f"Tél. {establishment.phone}" if establishment.phone else "")
-            if part
-        ),
-        contact_email=user.email,
-        updated_by=user,
-    )
-    record(request, user, RequestEvent.Action.CREATED, to_status=request.status)
+    try:
+        with transaction.atomic():
+            request = Request.objects.create(
+                campaign=campaign,
+                establishment=establishment,
+                reference=Request.make_reference(campaign, establishment),
+                head_name=user.full_name,
+                contact_details="\n".join(
+                    part
+                    for part in (
+                        establishment.full_address,
+                        f"Tél. {establishment.phone}" if establishment.phone else "",
+                    )
+                    if part
+                ),
+                contact_email=user.email,
+                updated_by=user,
+            )
+    except IntegrityError:
+        raise RequestError(ALREADY_STARTED) from None
+    record(request, user, RequestEvent.Action.CREATED, audience=RequestEvent.Audience.SHARED, to_status=request.status)
     return request
 
 
@@ -112,12 +154,10 @@ def save_draft(user, request: Request, values: dict, expected_version: int) -> R
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    updated = Request.objects.filter(pk=request.pk, version=expected_version, status__in=Request.EDITABLE).update(
-        **values, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-    )
-    if not updated:
+    editable = Request.objects.filter(status__in=lifecycle.EDITABLE)
+    if not save_if_version(editable, request.pk, expected_version, values, user):
         current = Request.objects.select_related("updated_by").get(pk=request.pk)
-        if current.status not in Request.EDITABLE:
+        if current.status not in lifecycle.EDITABLE:
             raise RequestError(permissions.can_edit(user, current)[1])
         raise StaleRequest(current)
     request.refresh_from_db()
@@ -126,7 +166,17 @@ def save_draft(user, request: Request, values: dict, expected_version: int) -> R
 
 def _store_pdf(submission: Submission) -> bytes:
     request = submission.request
-    content = render_pdf("requests_app/pdf/annexe1.html", {"request": request, "submission": submission})
+    deadline = submission_deadline(request.campaign, request.establishment)
+    submission.verification_code = submission.verification_code or verification.new_code()
+    content = render_pdf(
+        "requests_app/pdf/annexe1.html",
+        {
+            "request": request,
+            "submission": submission,
+            "deadline": deadline,
+            "verification": verification.stamp(submission.verification_code),
+        },
+    )
     submission.sha256 = sha256(content)
     submission.pdf.save(f"{request.reference}-depot-{submission.number}.pdf", ContentFile(content), save=False)
     return content
@@ -148,7 +198,7 @@ def ensure_submission_pdf(submission: Submission) -> Submission:
     submission = Submission.objects.select_for_update().select_related("request__campaign").get(pk=submission.pk)
     if not submission.pdf:
         _store_pdf(submission)
-        submission.save(update_fields=["pdf", "sha256"])
+        submission.save(update_fields=["pdf", "sha256", "verification_code"])
     return submission
 
 
@@ -164,17 +214,11 @@ def submit_request(user, request: Request, expected_version: int) -> Request:
     if errors:
         raise IncompleteRequest(errors)
     now = timezone.now()
-    action = (
-        RequestEvent.Action.RESUBMITTED
-        if request.status == Request.Status.TO_COMPLETE
-        else RequestEvent.Action.SUBMITTED
-    )
-    submission, pdf = _store_submission(request, user, now)
+    submission, _pdf = _store_submission(request, user, now)
     transition(
         request,
         user,
-        Request.Status.SUBMITTED,
-        action,
+        lifecycle.submit_transition(request.status).name,
         submitted_at=now,
         data={"submission": submission.number, "weekly_total": str(request.total_weekly), "sha256": submission.sha256},
     )
@@ -183,7 +227,7 @@ def submit_request(user, request: Request, expected_version: int) -> Request:
         f"Accusé de réception — demande de dotation HSE {request.campaign.label} ({request.reference})",
         "requests_app/email/receipt.txt",
         {"request": request, "submission": submission, "url": reverse("requests:detail", args=[request.pk])},
-        attachments=[(f"{request.reference}.pdf", pdf, "application/pdf")],
+        attachments=[(f"{request.reference}.pdf", submission.pdf, "application/pdf")],
     )
     return request
 
@@ -192,7 +236,7 @@ def submit_request(user, request: Request, expected_version: int) -> Request:
 def withdraw_request(user, request: Request, reason: str = "") -> Request:
     request = _locked(request)
     _check(permissions.can_withdraw(user, request))
-    transition(request, user, Request.Status.WITHDRAWN, RequestEvent.Action.WITHDRAWN, message=reason)
+    transition(request, user, "withdraw", message=reason)
     return request
 
 
@@ -200,7 +244,7 @@ def withdraw_request(user, request: Request, reason: str = "") -> Request:
 def reopen_request(user, request: Request) -> Request:
     request = _locked(request)
     _check(permissions.can_reopen(user, request))
-    transition(request, user, Request.Status.DRAFT, RequestEvent.Action.REOPENED)
+    transition(request, user, "reopen")
     return request
 
 
@@ -211,7 +255,7 @@ def return_for_completion(user, request: Request, message: str) -> Request:
     message = (message or "").strip()
     if not message:
         raise RequestError("Indiquez à l'établissement ce qu'il doit compléter ou corriger.")
-    transition(request, user, Request.Status.TO_COMPLETE, RequestEvent.Action.RETURNED, message=message)
+    transition(request, user, "return", message=message)
     send_templated(
         head_emails(request),
         f"Demande de dotation HSE {request.campaign.label} à compléter ({request.reference})",
@@ -224,10 +268,10 @@ def return_for_completion(user, request: Request, message: str) -> Request:
 @transaction.atomic
 def grant_extension(user, establishment, campaign, until, reason: str = "") -> Extension:
     _check(permissions.can_grant_extension(user, establishment))
-    if until <= campaign.request_deadline:
+    region_date = submission_deadline(campaign, establishment, extension=None).region_date
+    if until <= region_date:
         raise RequestError(
-            f"Le nouveau délai doit être postérieur à la date limite de la campagne "
-            f"({campaign.request_deadline:%d/%m/%Y})."
+            f"Le nouveau délai doit être postérieur à la date limite de dépôt de la région ({region_date:%d/%m/%Y})."
         )
     if until > campaign.allocation_deadline:
         raise RequestError(
@@ -245,6 +289,7 @@ def grant_extension(user, establishment, campaign, until, reason: str = "") -> E
             request,
             user,
             RequestEvent.Action.EXTENSION,
+            audience=RequestEvent.Audience.SHARED,  # the establishment is told of it by e-mail
             message=reason.strip(),
             data={"until": until.isoformat()},
         )

@@ -1,36 +1,41 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import enforce
-from accounts.decorators import login_required_keeping_post, pop_stashed_post
 from accounts.models import Establishment, Region
-from requests_app import permissions, services
-from requests_app.campaigns import chosen_campaign
+from campaigns.models import Campaign, RegionalDeadline
+from campaigns.selection import chosen_campaign
+from core.access import enforce
+from core.drafts import DraftFormView
+from core.formatting import format_number
+from core.params import whole_number
+from core.stash import keeps_post_on_expiry
+from requests_app import lifecycle, permissions, services
+from requests_app.deadlines import deadline_with, regional_deadline, submission_deadline
 from requests_app.forms import ExtensionForm, RequestForm, ReturnForm, WithdrawForm
-from requests_app.models import LEVEL_KEYS, Campaign, Extension, Request, RequestEvent
+from requests_app.models import LEVEL_KEYS, Decision, Extension, Request, RequestEvent
 
 PAGE_SIZE = 50
 
 
-def _visible(user, pk, *related):
+def visible_request(user, pk, *related):
+    """The one way a request page finds its request: among those the user may see, else 404."""
     queryset = Request.objects.visible_to(user).select_related(
         "campaign", "establishment__region", "decision", *related
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
 def request_list(request):
     user = request.user
-    if user.role == "head":
+    if user.is_establishment_staff:
         return _head_list(request)
-    if user.role in ("regional", "national"):
+    if user.is_state_staff:
         return _staff_list(request)
     raise Http404
 
@@ -49,6 +54,9 @@ def _head_list(request):
     extensions = {
         (e.campaign_id, e.establishment_id): e for e in Extension.objects.filter(establishment__in=establishments)
     }
+    regionals = RegionalDeadline.objects.filter(
+        region__in={e.region_id for e in establishments}
+    ).by_campaign_and_region()
     by_key = {(r.campaign_id, r.establishment_id): r for r in requests}
     # Campaigns still open thanks to an extension, even after their deadline.
     extended_ids = {c for (c, _e), ext in extensions.items() if ext.until >= today}
@@ -58,24 +66,27 @@ def _head_list(request):
     for campaign in open_campaigns:
         for establishment in establishments:
             existing = by_key.get((campaign.pk, establishment.pk))
-            extension = extensions.get((campaign.pk, establishment.pk))
-            deadline = (
-                extension.until
-                if extension and extension.until > campaign.request_deadline
-                else campaign.request_deadline
+            deadline = submission_deadline(
+                campaign,
+                establishment,
+                extensions.get((campaign.pk, establishment.pk)),
+                regionals.get((campaign.pk, establishment.region_id)),
             )
-            if existing is None and today > deadline:
+            if existing is None and today > deadline.date:
                 continue
             to_start.append(
                 {
                     "campaign": campaign,
                     "establishment": establishment,
                     "request": existing,
-                    "deadline": deadline,
-                    "extension": extension if extension and extension.until > campaign.request_deadline else None,
-                    "days_left": (deadline - today).days,
+                    "deadline": deadline.date,
+                    "extension": deadline.extension,
+                    "regional": deadline.regional,
+                    "days_left": deadline.days_left(today),
                 }
             )
+    for req in requests:
+        req.next_step = req.campaign.next_deadline(today, regionals.get((req.campaign_id, req.establishment.region_id)))
     return render(request, "requests_app/head_list.html", {"requests": requests, "to_start": to_start})
 
 
@@ -92,10 +103,10 @@ def _staff_list(request):
     )
     queryset = queryset.filtered(request.GET)  # statut, and region for DGER (their scope limits the others)
     status = request.GET.get("statut", "")
-    regions = list(Region.objects.order_by("name")) if user.role == "national" else []
+    regions = list(Region.objects.order_by("name")) if user.is_national else []
     region_code = request.GET.get("region", "") if regions else ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    statuses = [choice for choice in Request.Status.choices if choice[0] != Request.Status.DRAFT]
+    statuses = lifecycle.DEPOSITED_CHOICES
     return render(
         request,
         "requests_app/staff_list.html",
@@ -111,23 +122,26 @@ def _staff_list(request):
     )
 
 
-@login_required
 @require_POST
 def request_start(request):
+    """ "Commencer la demande". Pressed in several tabs at once, one draft is created and the other presses get
+    the reason (a request already exists), never a server error."""
     establishment = get_object_or_404(
-        Establishment.objects.visible_to(request.user), pk=request.POST.get("establishment", 0) or 0
+        Establishment.objects.visible_to(request.user), pk=whole_number(request.POST.get("establishment"))
     )
-    campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign", 0) or 0)
+    campaign = get_object_or_404(Campaign, pk=whole_number(request.POST.get("campaign")))
     enforce(permissions.can_start(request.user, establishment, campaign))
-    created = services.start_request(request.user, establishment, campaign)
+    try:
+        created = services.start_request(request.user, establishment, campaign)
+    except services.RequestError as error:  # another tab created it meanwhile, or the deadline passed
+        raise PermissionDenied(str(error)) from None
     messages.info(request, "Votre demande est créée en brouillon : vous pouvez l'enregistrer à tout moment.")
     return redirect("requests:edit", created.pk)
 
 
-@login_required
 def request_detail(request, pk):
-    req = _visible(request.user, pk)
-    events = req.events.select_related("actor").order_by("at", "pk")
+    req = visible_request(request.user, pk)
+    events = req.events.visible_to(request.user).select_related("actor").order_by("at", "pk")
     submissions = list(req.submissions.select_related("submitted_by").order_by("-number"))
     user = request.user
     context = {
@@ -135,12 +149,9 @@ def request_detail(request, pk):
         "events": events,
         "submissions": submissions,
         "last_return": _last_return(req),
-        "can_edit": permissions.can_edit(user, req)[0],
-        "can_withdraw": permissions.can_withdraw(user, req)[0],
-        "can_reopen": permissions.can_reopen(user, req)[0],
-        "can_return": permissions.can_return(user, req)[0],
+        "actions": permissions.actions(user, req),
         "can_start_usage_report": permissions.can_start_usage_report(user, req)[0],
-        "deadline": permissions.submission_deadline(req.campaign, req.establishment)[0],
+        "deadline": submission_deadline(req.campaign, req.establishment),
     }
     return render(request, "requests_app/detail.html", context)
 
@@ -151,139 +162,110 @@ def _last_return(req):
     return req.events.filter(action=RequestEvent.Action.RETURNED).select_related("actor").order_by("-at", "-pk").first()
 
 
-def _annual_figures(req, form):
-    """Annual equivalents shown beside each level, from what the form holds (typed or stored)."""
-    weeks = req.campaign.weeks_per_year
-    figures = {}
-    for key in LEVEL_KEYS:
-        value = None
-        if form.is_bound and hasattr(form, "cleaned_data") and f"hse_{key}" in form.cleaned_data:
-            value = form.cleaned_data[f"hse_{key}"]
-        elif not form.is_bound:
-            value = getattr(req, f"hse_{key}")
-        figures[key] = _fr(value * weeks) if value is not None else "0"
-    return figures
-
-
-def _fr(number) -> str:
-    text = f"{number.normalize():f}" if hasattr(number, "normalize") else str(number)
-    return text.replace(".", ",")
-
-
-def _render_form(request, req, form, version, status=200, read_only=False):
-    figures = _annual_figures(req, form)
-    total_weekly = sum(
-        (form.cleaned_data.get(f"hse_{k}") or 0 for k in LEVEL_KEYS)
-        if form.is_bound and hasattr(form, "cleaned_data")
-        else (getattr(req, f"hse_{k}") or 0 for k in LEVEL_KEYS)
-    )
-    context = {
-        "req": req,
-        "form": form,
-        "version": version,
-        "annual": figures,
-        "total_weekly": _fr(total_weekly),
-        "total_annual": _fr(total_weekly * req.campaign.weeks_per_year),
-        "weeks": req.campaign.weeks_per_year,
-        "last_return": _last_return(req),
-        "deadline": permissions.submission_deadline(req.campaign, req.establishment)[0],
-        "read_only": read_only,
+def annual_equivalents(campaign, weekly: dict) -> dict:
+    """What section 6 shows beside the figures: each level's annual hours and the totals, formatted."""
+    levels = {key: weekly.get(key) or 0 for key in LEVEL_KEYS}
+    total = sum(levels.values())
+    return {
+        "annual": {key: format_number(campaign.annual_hours(value)) for key, value in levels.items()},
+        "total_weekly": format_number(total),
+        "total_annual": format_number(campaign.annual_hours(total)),
     }
-    if read_only:
-        form.helper.inputs = []
-    return render(request, "requests_app/edit.html", context, status=status)
 
 
-@login_required_keeping_post
-def request_edit(request, pk):
-    req = _visible(request.user, pk)
-    allowed, reason = permissions.can_edit(request.user, req)
-    if not allowed and request.method == "POST" and permissions.is_head_of(request.user, req.establishment):
-        return _refused_post(request, req, reason)
-    enforce((allowed, reason))
-    if request.method != "POST":
-        stashed = pop_stashed_post(request)
-        if stashed is not None:
-            messages.warning(
-                request,
-                "Voici ce que vous aviez saisi avant l'expiration de votre session : ce n'est pas encore "
-                "enregistré. Vérifiez puis enregistrez.",
-            )
-            form = RequestForm(stashed, instance=req)
-            form.is_valid()
-            return _render_form(request, req, form, _version(stashed, req))
-        return _render_form(request, req, RequestForm(instance=req), req.version)
+class RequestEditView(DraftFormView):
+    """The Annexe 1 form of a request (see ``core.drafts`` for what it promises)."""
 
-    form = RequestForm(request.POST, instance=req)
-    valid = form.is_valid()
-    version = _version(request.POST, req)
-    try:
-        req = services.save_draft(request.user, req, form.valid_values(), version)
-    except services.StaleRequest as stale:
-        messages.error(request, str(stale))
-        return _render_form(request, stale.current, form, stale.current.version, status=409)
-    except services.RequestError as error:
-        return _refused_post(request, req, str(error))
-    saved_at = timezone.localtime(req.updated_at)
-    if not valid:
-        messages.warning(
-            request,
-            f"Brouillon enregistré à {saved_at:%H:%M}, sauf les champs signalés en erreur : corrigez-les puis "
-            "enregistrez de nouveau." + (" La demande n'a pas été déposée." if "submit" in request.POST else ""),
-        )
-        return _render_form(request, req, form, req.version, status=422)
-    if "submit" not in request.POST:
-        messages.success(request, f"Brouillon enregistré à {saved_at:%H:%M}.")
-        return redirect("requests:edit", req.pk)
-    try:
-        req = services.submit_request(request.user, req, req.version)
-    except services.IncompleteRequest as incomplete:
-        form.add_completeness_errors(incomplete.errors)
-        messages.warning(
-            request,
-            f"Brouillon enregistré à {saved_at:%H:%M}. {incomplete} Les points sont signalés ci-dessous.",
-        )
-        return _render_form(request, req, form, req.version, status=422)
-    except services.RequestError as error:
-        messages.error(
-            request, f"Brouillon enregistré à {saved_at:%H:%M}, mais la demande n'a pas été déposée. {error}"
-        )
-        return _render_form(request, req, form, req.version, status=422)
-    return redirect("requests:submitted", req.pk)
+    template_name = "requests_app/edit.html"
+    deposit_refused = "la demande n'a pas été déposée"
+    editable_fields = services.EDITABLE_FIELDS
+
+    def form_field_of(self, model_field):
+        if model_field.startswith("level_"):
+            return "levels"
+        return "axes" if model_field.startswith("axis_") else model_field
+
+    def get_object(self, request, pk):
+        return visible_request(request.user, pk)
+
+    def permission(self, user, obj):
+        return permissions.can_edit(user, obj)
+
+    def is_owner(self, user, obj):
+        return user.works_for(obj.establishment)
+
+    def make_form(self, obj, data=None):
+        form = RequestForm(data, instance=obj)
+        # The team fills, the head deposits; after the deadline nobody is offered a deposit that would be refused.
+        depositable = self.request.user.is_head_of(obj.establishment) and self.deadline_open(obj)
+        if not depositable:
+            form.helper.inputs = [button for button in form.helper.inputs if button.name != "submit"]
+        return form
+
+    def deadline_open(self, obj) -> bool:
+        return permissions.deadline_permission(obj.campaign, obj.establishment)[0]
+
+    def save(self, user, obj, values, version):
+        return services.save_draft(user, obj, values, version)
+
+    def deposit(self, user, obj, version):
+        return services.submit_request(user, obj, version)
+
+    def saved_url(self, obj):
+        return reverse("requests:edit", args=[obj.pk])
+
+    def read_only_response(self, request, obj):
+        """The form of a request that can no longer be edited (the back button after a deposit): the request's
+        own page, with the reason, rather than a refusal page."""
+        if not self.is_owner(request.user, obj):
+            return None
+        messages.info(request, self.permission(request.user, obj)[1])
+        return redirect("requests:detail", obj.pk)
+
+    def deposited_url(self, obj):
+        return reverse("requests:submitted", args=[obj.pk])
+
+    def extra_context(self, obj, form):
+        weekly = {key: form.typed_or_stored(f"hse_{key}") for key in LEVEL_KEYS}
+        return {
+            "req": obj,
+            "weeks": obj.campaign.weeks_per_year,
+            "last_return": _last_return(obj),
+            "deadline": submission_deadline(obj.campaign, obj.establishment),
+            "deadline_closed": permissions.deadline_permission(obj.campaign, obj.establishment)[1],
+            **annual_equivalents(obj.campaign, weekly),
+        }
 
 
-def _refused_post(request, req, reason):
-    """The request can no longer be edited (withdrawn or submitted in another tab): what was typed is shown
-    again so that nothing is lost, with the reason."""
-    messages.error(
-        request,
-        f"{reason} Votre saisie n'a pas été enregistrée ; elle reste affichée ci-dessous pour que vous "
-        "puissiez la copier.",
-    )
-    form = RequestForm(request.POST, instance=req)
+request_edit = keeps_post_on_expiry(RequestEditView.as_view())
+
+
+@require_GET
+def request_equivalents(request, pk):
+    """Section 6's annual equivalents of what the head is typing, computed by the server (the one
+    definition of the conversion) for the live display of the form."""
+    req = visible_request(request.user, pk)
+    enforce(permissions.can_edit(request.user, req))
+    form = RequestForm({f"hse_{key}": request.GET.get(key, "") for key in LEVEL_KEYS}, instance=req)
     form.is_valid()
-    return _render_form(request, req, form, req.version, status=409, read_only=True)
+    weekly = {}
+    for key in LEVEL_KEYS:
+        if f"hse_{key}" in form.errors:
+            return JsonResponse({"valid": False})
+        weekly[key] = form.cleaned_data.get(f"hse_{key}")
+    return JsonResponse({"valid": True, **annual_equivalents(req.campaign, weekly)})
 
 
-def _version(data, req) -> int:
-    try:
-        return int(data.get("version", ""))
-    except ValueError:
-        return req.version
-
-
-@login_required
 def request_submitted(request, pk):
-    req = _visible(request.user, pk)
+    req = visible_request(request.user, pk)
     submission = req.submissions.order_by("-number").first()
     if submission is None:
         raise Http404
     return render(request, "requests_app/submitted.html", {"req": req, "submission": submission})
 
 
-@login_required
 def request_pdf(request, pk, number=None):
-    req = _visible(request.user, pk)
+    req = visible_request(request.user, pk)
     enforce(permissions.can_download_pdf(request.user, req))
     submissions = req.submissions.order_by("-number")
     submission = submissions.first() if number is None else submissions.filter(number=number).first()
@@ -298,9 +280,19 @@ def request_pdf(request, pk, number=None):
     )
 
 
-@login_required
+def letter(request, pk):
+    """The notification letter of a request's decision, as frozen when it was notified."""
+    decision = get_object_or_404(Decision.objects.visible_to(request.user).select_related("request"), request_id=pk)
+    enforce(permissions.can_download_letter(request.user, decision))
+    return FileResponse(
+        decision.letter.open("rb"),
+        content_type="application/pdf",
+        filename=f"{decision.request.reference}-notification.pdf",
+    )
+
+
 def request_withdraw(request, pk):
-    req = _visible(request.user, pk)
+    req = visible_request(request.user, pk)
     enforce(permissions.can_withdraw(request.user, req))
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -310,19 +302,17 @@ def request_withdraw(request, pk):
     return render(request, "requests_app/withdraw.html", {"req": req, "form": form})
 
 
-@login_required
 @require_POST
 def request_reopen(request, pk):
-    req = _visible(request.user, pk)
+    req = visible_request(request.user, pk)
     enforce(permissions.can_reopen(request.user, req))
     services.reopen_request(request.user, req)
     messages.success(request, "La demande est de nouveau en brouillon.")
     return redirect("requests:edit", req.pk)
 
 
-@login_required
 def request_return(request, pk):
-    req = _visible(request.user, pk)
+    req = visible_request(request.user, pk)
     enforce(permissions.can_return(request.user, req))
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -332,7 +322,6 @@ def request_return(request, pk):
     return render(request, "requests_app/return.html", {"req": req, "form": form})
 
 
-@login_required
 def extensions(request):
     enforce(permissions.can_manage_extensions(request.user))
     user = request.user
@@ -367,8 +356,15 @@ def extensions(request):
         if campaign
         else []
     )
+    region_deadline = deadline_with(campaign, None, regional_deadline(campaign, user.region_id)) if campaign else None
     return render(
         request,
         "requests_app/extensions.html",
-        {"form": form, "campaign": campaign, "campaigns": campaigns, "granted": granted},
+        {
+            "form": form,
+            "campaign": campaign,
+            "campaigns": campaigns,
+            "granted": granted,
+            "region_deadline": region_deadline,
+        },
     )

@@ -4,17 +4,38 @@ import zoneinfo
 import pytest
 import time_machine
 from django.conf import settings
+from django_tasks import TaskResultStatus
+from django_tasks.signals import clear_tasks_handlers, task_finished
 
 from tests import factories
 
 # Hashing with the production hasher would dominate the suite's time; tests only need a working one.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Background work (PDF jobs, notification letters) runs at once in tests, unless a test asks otherwise.
-settings.BACKGROUND_INLINE = True
+# Background tasks (PDF jobs, letters, e-mails of the outbox) run in the test's process once the transaction
+# that enqueued them commits (``django_capture_on_commit_callbacks(execute=True)`` in a test); the tests of
+# tests/operations run real workers on the database backend.
+settings.TASKS = {"default": {"BACKEND": "core.tasks.ImmediateOnCommitBackend"}}
+clear_tasks_handlers(setting="TASKS")  # the backends were configured when the apps loaded
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # The suite runs at a fixed date in the open campaign (2027-2028): before its 12 July 2027 deadline.
 TODAY = datetime.date(2027, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_never_fail_silently(request):
+    """A task that fails in a test fails the test (the immediate backend records the error and goes on)."""
+    failures = []
+
+    def _finished(sender, task_result, **kwargs):
+        if task_result.status == TaskResultStatus.FAILED:
+            failures.append(f"{task_result.task.module_path}: {task_result.errors[-1].traceback}")
+
+    task_finished.connect(_finished, dispatch_uid="tests-task-failures")
+    yield failures
+    task_finished.disconnect(dispatch_uid="tests-task-failures")
+    if failures and "tasks_may_fail" not in request.keywords:
+        pytest.fail("a background task failed:\n" + "\n".join(failures))
 
 
 @pytest.fixture(autouse=True)

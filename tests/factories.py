@@ -7,7 +7,7 @@ from accounts.geography import REGION_DEPARTMENTS
 from accounts.models import Establishment, Region, User
 from accounts.regions_data import load_regions
 from accounts.uai import make_uai
-from requests_app.models import Campaign
+from campaigns.models import Campaign
 
 PASSWORD = "mot-de-passe-de-test-2024"
 
@@ -132,3 +132,27 @@ class HseRequestFactory(DjangoModelFactory):
 
     class Params:
         complete = factory.Trait(**complete_values())
+
+
+def usage_values(**overrides) -> dict:
+    """Model values of a complete usage report for an allocation of CAP 40 h and bac pro 60 h."""
+    from decimal import Decimal
+
+    values = {
+        "hours_used_cap": Decimal("38.5"),
+        "hours_used_bac_pro": Decimal("60"),
+        "pupils_supported": 30,
+        "teachers_involved": 5,
+        "actions_methodological_count": 4,
+        "actions_methodological": "Ateliers de lecture de consignes.",
+        "actions_dropout_count": 2,
+        "actions_dropout": "Tutorat individuel.",
+        "evaluation": "Positionnements de début et de fin d'année.",
+        "observations": "Assiduité en hausse.",
+        "teaching_staff": 40,
+        "projects_count": 0,
+        "pupils_continuing": 27,
+        "effects_practices": "Travail en binôme des enseignants de lettres et de mathématiques.",
+    }
+    values.update(overrides)
+    return values

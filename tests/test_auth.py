@@ -2,9 +2,11 @@ import datetime
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.urls import reverse
 
+from tests import factories
 from tests.factories import PASSWORD
 
 LOGIN = "/connexion/"
@@ -58,8 +60,9 @@ def test_sign_out_needs_a_post(client, head_a):
     assert client.get("/").status_code == 302
 
 
-def test_password_reset_by_email(client, head_a):
-    response = client.post("/mot-de-passe/oublie/", {"email": "chef.a@example.org"})
+def test_password_reset_by_email(client, head_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/mot-de-passe/oublie/", {"email": "chef.a@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -75,8 +78,11 @@ def test_password_reset_by_email(client, head_a):
     assert head_a.check_password(new)
 
 
-def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(client, db):
-    response = client.post("/mot-de-passe/oublie/", {"email": "inconnu@example.org"})
+def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/mot-de-passe/oublie/", {"email": "inconnu@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
 
@@ -121,3 +127,31 @@ def test_login_form_errors_are_next_to_the_field(client, db, field_error):
     assert field_error in page
     assert 'aria-describedby="id_username-desc-error"' in page or 'id="id_password-desc-error"' in page
     assert "fr-error-text" in page
+
+
+def test_proconnect_is_off_unless_configured(client, db, settings):
+    settings.PROCONNECT_DISCOVERY_URL = None
+    page = BeautifulSoup(client.get("/connexion/").content, "html.parser")
+    assert page.find("a", href="/proconnect/connexion/") is None
+    assert client.get("/proconnect/connexion/").url == "/connexion/"
+
+
+def test_proconnect_button_on_the_sign_in_page_when_configured(client, db, settings):
+    settings.PROCONNECT_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    page = BeautifulSoup(client.get("/connexion/?next=/demandes/").content, "html.parser")
+    button = page.find("a", class_="hse-proconnect__button")
+    assert button["href"] == "/proconnect/connexion/?next=/demandes/"
+    assert " ".join(button.get_text().split()) == "S’identifier avec ProConnect"
+
+
+def test_password_sign_in_works_when_proconnect_is_down(client, head_a, settings):
+    """The ProConnect backend fetches nothing for a password sign-in: its provider being unreachable (port 9)
+    does not block heads."""
+    from accounts import proconnect
+
+    settings.PROCONNECT_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "accounts.proconnect.ProConnectBackend"]
+    proconnect._discovery.update(at=0.0, url=None, document=None)
+    response = client.post("/connexion/", {"username": head_a.email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200

@@ -11,7 +11,8 @@ from django.db import connection, connections
 
 from accounts.models import Region
 from allocations import services
-from allocations.models import Decision, Envelope
+from allocations.models import Envelope
+from requests_app.models import Decision
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -8,8 +9,10 @@ from openpyxl import load_workbook
 
 from accounts.models import Region
 from allocations import services
-from allocations.models import CampaignEvent, Decision, Envelope, EnvelopeMovement
-from requests_app.models import Campaign
+from allocations.models import Envelope, EnvelopeMovement
+from campaigns import services as campaign_services
+from campaigns.models import Campaign, CampaignEvent
+from requests_app.models import Decision, Request
 from tests import factories
 
 
@@ -42,7 +45,7 @@ def allocate(envelope, hours, user):
 
 class TestCampaigns:
     def test_next_campaign_copies_settings_and_moves_dates_one_year(self, campaign):
-        values = services.next_campaign_values(campaign)
+        values = campaign_services.next_campaign_values(campaign)
         assert values["start_year"] == 2028
         assert values["request_deadline"] == datetime.date(2028, 7, 12)
         assert values["review_deadline"] == datetime.date(2029, 5, 31)
@@ -50,7 +53,7 @@ class TestCampaigns:
         assert values["weeks_per_year"] == 36
 
     def test_leap_day_moves_to_28_february(self):
-        assert services.shift_one_year(datetime.date(2028, 2, 29)) == datetime.date(2029, 2, 28)
+        assert campaign_services.shift_one_year(datetime.date(2028, 2, 29)) == datetime.date(2029, 2, 28)
 
     def test_create_through_the_page(self, client, national, campaign):
         client.force_login(national)
@@ -92,9 +95,9 @@ class TestCampaigns:
 
     def test_volume_cannot_go_below_the_envelopes(self, national, campaign):
         set_all(national, campaign, default=1000)
-        with pytest.raises(services.AllocationError, match="ne peut pas être inférieur"):
-            services.update_campaign(national, campaign, {"national_volume": 21_000})
-        updated = services.update_campaign(national, campaign, {"national_volume": 22_000})
+        with pytest.raises(campaign_services.CampaignError, match="ne peut pas être inférieur"):
+            campaign_services.update_campaign(national, campaign, {"national_volume": 21_000})
+        updated = campaign_services.update_campaign(national, campaign, {"national_volume": 22_000})
         assert updated.national_volume == 22_000
         assert CampaignEvent.objects.filter(campaign=campaign, action="updated").get().data["changes"] == {
             "national_volume": [76_000, 22_000]
@@ -204,9 +207,9 @@ class TestMovements:
             services.add_movement(national, notified, "supplement", 10, datetime.date(2028, 1, 1), "  ")
 
     def test_weeks_per_year_frozen_once_requests_are_submitted(self, national, campaign):
-        factories.HseRequestFactory(campaign=campaign, status="deposee", complete=True)
-        with pytest.raises(services.AllocationError, match="semaines ne peut plus changer"):
-            services.update_campaign(national, campaign, {"weeks_per_year": 35})
+        factories.HseRequestFactory(campaign=campaign, status=Request.Status.SUBMITTED, complete=True)
+        with pytest.raises(campaign_services.CampaignError, match="semaines ne peut plus changer"):
+            campaign_services.update_campaign(national, campaign, {"weeks_per_year": 35})
 
     def test_envelope_page_timeline_and_form(self, client, national, notified):
         services.add_movement(
@@ -242,7 +245,7 @@ class TestRoles:
         client.force_login(regional)
         response = client.get(url)
         assert response.status_code == 403
-        assert "réservé à la DGER" in response.content.decode()
+        assert re.search(r"réservée? à la DGER", response.content.decode())
         client.force_login(head_a)
         assert client.get(url).status_code == 404
 
@@ -319,7 +322,7 @@ class TestBoard:
     def test_constant_queries(self, client, national, regional, campaign, per_region, django_assert_num_queries):
         self._populate(campaign, national, regional, per_region)
         client.force_login(national)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(14):  # 12 + the regions' work towards the watched deadlines (2)
             assert client.get("/national/?campagne=2027").status_code == 200
 
     def test_exports_have_the_page_figures(self, client, national, regional, campaign):

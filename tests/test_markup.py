@@ -51,6 +51,7 @@ PAGES = {
         "/allocations/demandes/{submitted}/",
         "/demandes/",
         "/demandes/delais/",
+        "/region/date-limite/",
         "/enveloppes/{envelope}/",
         "/rapports/",
         "/rapports/2027/53/repartition/",

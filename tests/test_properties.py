@@ -26,11 +26,11 @@ from hypothesis.stateful import (
 
 from accounts.models import Region
 from allocations import services as allocation_services
-from allocations.boards import NationalBoard
-from allocations.models import Decision, Envelope, EnvelopeMovement
+from allocations.models import Envelope, EnvelopeMovement
+from reports.board import NationalBoard
 from requests_app import services as request_services
 from requests_app.forms import RequestForm
-from requests_app.models import LEVEL_KEYS, Request, RequestEvent
+from requests_app.models import LEVEL_KEYS, Decision, Request, RequestEvent
 from tests import factories
 
 FORM_SETTINGS = settings(

@@ -9,7 +9,7 @@ from accounts.models import Region
 from allocations import services as allocation_services
 from reports import jobs, services
 from reports.models import PdfJob, RegionalReview, Transmission
-from requests_app import usage
+from requests_app import usage_services as usage
 from requests_app.models import UsageReport
 from tests import factories
 from tests.helpers import pdf_text
@@ -44,21 +44,7 @@ def allocated(
     return a, b
 
 
-def usage_values(**overrides):
-    values = {
-        "hours_used_cap": Decimal("38.5"),
-        "hours_used_bac_pro": Decimal("60"),
-        "pupils_supported": 30,
-        "teachers_involved": 5,
-        "actions_methodological_count": 4,
-        "actions_methodological": "Ateliers de lecture de consignes.",
-        "actions_dropout_count": 2,
-        "actions_dropout": "Tutorat individuel.",
-        "evaluation": "Positionnements de début et de fin d'année.",
-        "observations": "Assiduité en hausse.",
-    }
-    values.update(overrides)
-    return values
+usage_values = factories.usage_values
 
 
 @pytest.fixture
@@ -251,6 +237,31 @@ class TestSeptemberSummary:
         table = list(csv.reader(io.StringIO(content), delimiter=";"))
         assert table[-1][1] == "Total"
 
+    def test_the_total_is_the_sum_of_the_rows_and_withdrawn_requests_are_named_apart(
+        self, client, allocated, regional, campaign, bretagne
+    ):
+        from bs4 import BeautifulSoup
+
+        gone = factories.HseRequestFactory(
+            campaign=campaign,
+            establishment=factories.EstablishmentFactory(region=bretagne, name="Lycée retiré"),
+            status="retiree",
+            complete=True,
+        )
+        client.force_login(regional)
+        page = BeautifulSoup(client.get("/rapports/2027/53/repartition/").content, "html.parser")
+        table = next(t for t in page.find_all("table") if "par établissement" in t.caption.get_text())
+        names = [row.find("td").get_text(" ", strip=True) for row in table.tbody.find_all("tr")]
+        assert not any("Lycée retiré" in name for name in names)
+        demanded = [row.find_all("td")[3].get_text(strip=True).replace("\u202f", "") for row in table.tbody("tr")]
+        total = table.tfoot.find_all("td")[1].get_text(strip=True).replace("\u202f", "")
+        assert sum(int(v) for v in demanded) == int(total)
+        note = page.find(string=lambda text: text and "non comptée" in text).parent.get_text(" ", strip=True)
+        assert f"Lycée retiré ({gone.establishment.uai})" in note
+        text = pdf_text(client.get("/rapports/2027/53/repartition/pdf/").getvalue())
+        assert "Total (2 établissements)" in text
+        assert f"Lycée retiré ({gone.establishment.uai})" in text
+
     def test_national_board_shows_the_transmission(self, client, allocated, regional, national, campaign, bretagne):
         services.transmit(regional, "repartition", campaign, bretagne)
         client.force_login(national)
@@ -291,11 +302,12 @@ class TestMayReview:
 
 
 class TestNationalDocuments:
-    def test_jobs_build_the_national_pdfs(self, client, filed, regional, national, campaign, bretagne, settings):
+    def test_jobs_build_the_national_pdfs(self, client, filed, regional, national, campaign, bretagne, on_commit):
         services.transmit(regional, "repartition", campaign, bretagne)
         services.save_review(regional, campaign, bretagne, {"what_worked": "Le tutorat fonctionne."}, 0)
         client.force_login(national)
-        response = client.post("/rapports/2027/national/", {"document": "national-repartition"})
+        with on_commit():  # the worker takes the job once the request's transaction has committed
+            response = client.post("/rapports/2027/national/", {"document": "national-repartition"})
         job = PdfJob.objects.get()
         assert response["Location"] == f"/rapports/generations/{job.pk}/"
         assert client.get(f"/rapports/generations/{job.pk}/?format=json").json()["status"] == "done"
@@ -304,7 +316,8 @@ class TestNationalDocuments:
         assert "Annexe — Bretagne" in text
         assert "Lycée agricole A" in text
         assert "v1 du 10/04/2028" in text
-        client.post("/rapports/2027/national/", {"document": "national-qualitatif"})
+        with on_commit():
+            client.post("/rapports/2027/national/", {"document": "national-qualitatif"})
         review_job = PdfJob.objects.get(document="national-qualitatif")
         review = pdf_text(b"".join(client.get(f"/rapports/generations/{review_job.pk}/pdf/").streaming_content))
         assert "Le tutorat fonctionne." in review

@@ -110,8 +110,6 @@ def test_incomplete_request_is_refused_with_reasons_per_field(draft, head_a):
             "au moins un niveau",
         ),
         ({"hse_cap": Decimal("25")}, "hse_cap", "entre 0 et 20"),
-        ({"axis_methodological": False, "axis_dropout": False}, "axes", "au moins un des axes"),
-        ({"pupils_count": None}, "pupils_count", "élèves concernés"),
     ],
 )
 def test_cross_field_rules(draft, head_a, overrides, field, message):
@@ -194,7 +192,7 @@ def test_withdraw_refused_after_a_decision(draft, head_a):
     draft = _complete(head_a, draft)
     Request.objects.filter(pk=draft.pk).update(status=Request.Status.ALLOCATED)
     draft.refresh_from_db()
-    with pytest.raises(services.RequestError, match="sans décision"):
+    with pytest.raises(services.RequestError, match="ne peut plus être retirée"):
         services.withdraw_request(head_a, draft)
 
 

@@ -1,6 +1,8 @@
 import datetime
+import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 
 from requests_app import services
@@ -140,10 +142,74 @@ def test_two_tabs_second_save_is_refused_and_keeps_the_text(client, head_a, draf
     assert draft.project == "Onglet 2"
 
 
+def _textarea(field) -> str:
+    """A textarea's value as the browser reads it (the newline right after the opening tag is not part of it)."""
+    text = field.get_text()
+    return text[1:] if text.startswith("\n") else text
+
+
+def _as_the_browser_would(client, url) -> dict:
+    """The form's data as the browser would post it back untouched (every field, hidden ones included)."""
+    return _as_the_browser_would_from(BeautifulSoup(client.get(url).content, "html.parser"))
+
+
+def _as_the_browser_would_from(page) -> dict:
+    form = page.find("form", id="annexe1")
+    data = {}
+    for field in form.find_all(["input", "textarea"]):
+        name = field.get("name")
+        if not name or field.get("type") == "submit":
+            continue
+        if field.get("type") == "checkbox":
+            if field.has_attr("checked"):
+                data.setdefault(name, []).append(field["value"])
+            continue
+        data[name] = _textarea(field) if field.name == "textarea" else field.get("value", "")
+    return data
+
+
+def test_two_tabs_that_changed_different_fields_keep_both(client, head_a, draft):
+    client.force_login(head_a)
+    url = f"/demandes/{draft.pk}/modifier/"
+    tab_a, tab_b = _as_the_browser_would(client, url), _as_the_browser_would(client, url)
+    assert client.post(url, {**tab_a, "project": "Texte de l'onglet A", "save": "save"}).status_code == 302
+    response = client.post(url, {**tab_b, "needs": "Besoins de l'onglet B", "save": "save"}, follow=True)
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert (draft.project, draft.needs) == ("Texte de l'onglet A", "Besoins de l'onglet B")  # nothing lost
+    assert "elle est conservée avec la vôtre" in response.content.decode()
+
+
+def test_two_tabs_that_changed_the_same_field_say_what_is_stored_and_overwrite_nothing(client, head_a, draft):
+    client.force_login(head_a)
+    url = f"/demandes/{draft.pk}/modifier/"
+    tab_a, tab_b = _as_the_browser_would(client, url), _as_the_browser_would(client, url)
+    client.post(url, {**tab_a, "project": "Texte de l'onglet A", "save": "save"})
+    response = client.post(url, {**tab_b, "project": "Texte de l'onglet B", "needs": "Besoins B", "save": "save"})
+    assert response.status_code == 409
+    page = BeautifulSoup(response.content, "html.parser")
+    error = page.find(id="id_project-desc-error").get_text(" ", strip=True)
+    assert "Modifié entre-temps par Chef A" in error
+    assert "« Texte de l'onglet A »" in error
+    assert _textarea(page.find("textarea", attrs={"name": "project"})) == "Texte de l'onglet B"  # kept
+    draft.refresh_from_db()
+    assert draft.project == "Texte de l'onglet A"  # overwritten by nobody
+    # Saving again from that page is a deliberate choice: the typed text replaces the stored one.
+    again = _as_the_browser_would_from(page)
+    assert client.post(url, {**again, "save": "save"}).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.project, draft.needs) == ("Texte de l'onglet B", "Besoins B")
+
+
+def _edit_token(page: str) -> str:
+    return re.search(r'name="edit_token" value="([^"]+)"', page).group(1)
+
+
 def test_text_typed_when_the_session_expired_is_given_back_after_sign_in(client, head_a, draft):
     client.force_login(head_a)
+    token = _edit_token(client.get(f"/demandes/{draft.pk}/modifier/").content.decode())
     client.logout()  # the session expired while the head was typing
-    data = form_data({"project": "Deux heures de rédaction"}, draft.version)
+    data = {**form_data({"project": "Deux heures de rédaction"}, draft.version), "edit_token": token}
     response = client.post(f"/demandes/{draft.pk}/modifier/", data)
     assert response.status_code == 302
     assert response["Location"].startswith(f"/connexion/?next=/demandes/{draft.pk}/modifier/")
@@ -155,6 +221,32 @@ def test_text_typed_when_the_session_expired_is_given_back_after_sign_in(client,
     assert draft.project == ""
     # The stash is used once.
     assert "Deux heures de rédaction" not in client.get(f"/demandes/{draft.pk}/modifier/").content.decode()
+
+
+def test_an_expired_session_keeps_only_a_form_its_owner_opened(client, head_a, establishment_a, draft):
+    """The stash is bounded: a post without the page's signed token, a token of another page, an oversized
+    post, or another person signing in: nothing is kept or given back."""
+    from core import stash
+
+    url = f"/demandes/{draft.pk}/modifier/"
+    client.force_login(head_a)
+    token = _edit_token(client.get(url).content.decode())
+    client.logout()
+    data = form_data({"project": "Texte anonyme"}, draft.version)
+    client.post(url, data)  # no token: an anonymous visitor cannot store anything
+    assert stash.STASH_KEY not in client.session
+    client.post(url, {**data, "edit_token": "forgé"})
+    assert stash.STASH_KEY not in client.session
+    client.post(url, {**data, "project": "x" * (stash.MAX_BYTES + 1), "edit_token": token})
+    assert stash.STASH_KEY not in client.session
+    client.post(f"/demandes/{draft.pk}/bilan/", {**data, "edit_token": token})  # the token names its own page
+    assert stash.STASH_KEY not in client.session
+    client.post(url, {**data, "edit_token": token})
+    assert stash.STASH_KEY in client.session
+    colleague = factories.HeadFactory(establishments=[establishment_a])
+    client.force_login(colleague)  # somebody else signs in on this browser: what head A typed is not shown
+    assert "Texte anonyme" not in client.get(url).content.decode()
+    assert stash.STASH_KEY not in client.session
 
 
 def test_returned_request_shows_the_region_message_on_top_of_the_form(client, head_a, regional, submitted):
@@ -200,11 +292,20 @@ def test_withdraw_and_timeline(client, head_a, submitted):
     assert "Projet reporté" in page
 
 
-def test_edit_of_a_submitted_request_is_403_with_reason(client, head_a, submitted):
+def test_edit_of_a_submitted_request_leads_to_its_page_with_the_reason(client, head_a, submitted):
+    """The back button after a deposit: the request's own page, saying why it can no longer be changed."""
     client.force_login(head_a)
     response = client.get(f"/demandes/{submitted.pk}/modifier/")
-    assert response.status_code == 403
-    assert "n&#x27;est plus modifiable" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == f"/demandes/{submitted.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "n&#x27;est plus modifiable" in page
+    # Posting to the form (a second tab) is refused: nothing saved, what was typed shown again to copy.
+    response = client.post(f"/demandes/{submitted.pk}/modifier/", {"project": "Changé de projet"})
+    assert response.status_code == 409
+    assert "Changé de projet" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.project != "Changé de projet"
 
 
 def test_post_to_a_request_withdrawn_in_another_tab_keeps_the_text(client, head_a, submitted):
@@ -309,3 +410,26 @@ def test_staff_list_query_count_is_constant(client, regional, campaign, django_a
         response = client.get("/demandes/?campagne=2027")
     assert response.status_code == 200
     assert response.content.decode().count('class="fr-link" href="/demandes/') == size
+
+
+def test_the_back_button_after_a_deposit_lands_on_the_request_page(client, head_a, submitted):
+    client.force_login(head_a)
+    response = client.get(f"/demandes/{submitted.pk}/modifier/", follow=True)
+    assert response.redirect_chain == [(f"/demandes/{submitted.pk}/", 302)]
+    notice = BeautifulSoup(response.content, "html.parser").find(class_="fr-alert--info")
+    assert "n'est plus modifiable" in notice.get_text()
+
+
+def test_after_the_deadline_the_form_says_so_and_offers_no_deposit(client, head_a, draft, travel):
+    travel(datetime.date(2027, 7, 20))  # after 12 July, before the notification deadline
+    client.force_login(head_a)
+    page = BeautifulSoup(client.get(f"/demandes/{draft.pk}/modifier/").content, "html.parser")
+    assert page.find("button", attrs={"name": "submit"}) is None
+    warning = page.find(id="deadline-closed").get_text(" ", strip=True)
+    assert "Votre DRAAF-SRFD peut vous accorder un délai" in warning
+    travel(datetime.date(2027, 8, 24))  # the dotations are notified: no extension any more
+    client.force_login(head_a)  # a month later, a new session
+    page = BeautifulSoup(client.get(f"/demandes/{draft.pk}/modifier/").content, "html.parser")
+    warning = page.find(id="deadline-closed").get_text(" ", strip=True)
+    assert "plus aucun délai ne peut être accordé" in warning
+    assert "peut vous accorder un délai" not in warning

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from core.env import env_bool, env_int, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,3 +81,9 @@ def test_production_mode_passes_the_deploy_check():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_proconnect_needs_its_client_id_and_secret():
+    result = _manage("check", PROCONNECT_DISCOVERY_URL="https://proconnect.example/.well-known/openid-configuration")
+    assert result.returncode != 0
+    assert "requires PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET" in result.stderr

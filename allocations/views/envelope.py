@@ -1,23 +1,20 @@
 """An envelope and its movements: DGER adds movements, regional staff read their own."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.access import enforce
 from allocations import permissions, services
 from allocations.forms import MovementForm
 from allocations.models import Envelope
+from core.access import enforce
 
 
-@login_required
 def envelope_detail(request, pk):
     envelope = get_object_or_404(
         Envelope.objects.visible_to(request.user).select_related("campaign", "region", "notified_by").with_hours(),
         pk=pk,
     )
-    enforce(permissions.can_view_envelope(request.user, envelope))
     can_add = permissions.can_add_movement(request.user, envelope)[0]
     form = MovementForm(request.POST or None, initial={"effective_date": timezone.localdate()}) if can_add else None
     if request.method == "POST":

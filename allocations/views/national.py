@@ -1,69 +1,25 @@
-"""DGER pages: campaigns, envelopes, the national board."""
+"""DGER pages: the campaigns with their envelopes, setting and notifying the envelopes."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import enforce
 from accounts.models import Region
 from allocations import permissions, services
 from allocations.apportion import apportion
-from allocations.forms import CampaignForm, EnvelopesForm
-from allocations.models import CampaignEvent, Envelope
-from requests_app.models import Campaign
+from allocations.forms import EnvelopesForm
+from allocations.models import Envelope
+from campaigns.models import Campaign
+from core.access import enforce
 
 
-@login_required
 def campaign_list(request):
-    enforce(permissions.can_manage_campaigns(request.user))
+    enforce(permissions.can_manage_envelopes(request.user))
     campaigns = Campaign.objects.order_by("-start_year").annotate(
         notified=Count("envelopes__notified_at"), envelopes_count=Count("envelopes")
     )
     return render(request, "allocations/campaign_list.html", {"campaigns": campaigns})
-
-
-@login_required
-def campaign_create(request):
-    enforce(permissions.can_manage_campaigns(request.user))
-    previous = Campaign.objects.order_by("-start_year").first()
-    initial = services.next_campaign_values(previous)
-    form = CampaignForm(request.POST or None, initial=initial, creating=True)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "start_year"}
-        try:
-            campaign = services.create_campaign(request.user, {"start_year": initial["start_year"], **values})
-        except services.AllocationError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request, f"La campagne {campaign.label} est créée. Fixez maintenant les enveloppes régionales."
-            )
-            return redirect("allocations:envelopes", campaign.start_year)
-    return render(request, "allocations/campaign_form.html", {"form": form, "previous": previous, "creating": True})
-
-
-@login_required
-def campaign_edit(request, year):
-    enforce(permissions.can_manage_campaigns(request.user))
-    campaign = get_object_or_404(Campaign, start_year=year)
-    form = CampaignForm(request.POST or None, instance=campaign)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "start_year"}
-        try:
-            services.update_campaign(request.user, Campaign.objects.get(pk=campaign.pk), values)
-        except services.AllocationError as error:
-            form.add_error("national_volume" if "volume" in str(error) else None, str(error))
-        else:
-            messages.success(request, f"La campagne {campaign.label} est enregistrée.")
-            return redirect("allocations:campaigns")
-    events = CampaignEvent.objects.filter(campaign=campaign).select_related("actor").order_by("-at")[:50]
-    return render(
-        request,
-        "allocations/campaign_form.html",
-        {"form": form, "campaign": campaign, "events": events, "creating": False},
-    )
 
 
 def _previous_envelopes(campaign):
@@ -73,7 +29,6 @@ def _previous_envelopes(campaign):
     return previous, {e.region_id: e.hours for e in Envelope.objects.filter(campaign=previous).with_hours()}
 
 
-@login_required
 def campaign_envelopes(request, year):
     enforce(permissions.can_manage_envelopes(request.user))
     campaign = get_object_or_404(Campaign, start_year=year)
@@ -114,7 +69,7 @@ def campaign_envelopes(request, year):
         }
         for region in regions
     ]
-    total = sum(e.hours for e in envelopes.values())
+    total = services.envelopes_total(campaign)
     return render(
         request,
         "allocations/campaign_envelopes.html",
@@ -130,7 +85,6 @@ def campaign_envelopes(request, year):
     )
 
 
-@login_required
 @require_POST
 def campaign_notify(request, year):
     enforce(permissions.can_manage_envelopes(request.user))

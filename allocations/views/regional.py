@@ -1,24 +1,25 @@
 """Regional staff: the board of their region, decisions, the allocation assistant, notifications."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import enforce
 from accounts.models import Establishment
 from allocations import permissions, services
 from allocations.assistant import propose
-from allocations.boards import ZERO_DEC
 from allocations.forms import AssistantForm, DecisionForm, NoteForm, RefusalForm
-from allocations.models import Decision, Envelope
-from requests_app.models import LEVEL_KEYS, LEVELS, Request
+from allocations.models import Envelope
+from campaigns.models import Campaign
+from core.access import enforce
+from core.params import whole_number
+from requests_app import lifecycle
+from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
 
 PAGE_SIZE = 25
 SORTS = {
@@ -39,9 +40,9 @@ def _envelope(request):
     envelopes = list(
         Envelope.objects.visible_to(request.user).select_related("campaign", "region").order_by("-campaign__start_year")
     )
-    year = request.GET.get("campagne", "")
+    year = whole_number(request.GET.get("campagne", ""))
     for envelope in envelopes:
-        if year.isdigit() and envelope.campaign.start_year == int(year):
+        if envelope.campaign.start_year == year:
             return envelope, envelopes
     return (envelopes[0] if envelopes else None), envelopes
 
@@ -50,17 +51,23 @@ def _with_hours(envelope):
     return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
 
 
-@login_required
 def board(request):
     enforce(permissions.can_use_regional_board(request.user))
     envelope, envelopes = _envelope(request)
-    if envelope is None:
-        return render(request, "allocations/regional_board.html", {"envelope": None})
+    asked = whole_number(request.GET.get("campagne", ""))
+    if envelope is None or (asked is not None and envelope.campaign.start_year != asked):
+        # The campaign asked for has no envelope notified to the region yet: say so rather than show another.
+        waiting = Campaign.objects.filter(start_year=asked).first() if asked is not None else None
+        return render(
+            request,
+            "allocations/regional_board.html",
+            {"envelope": None, "envelopes": envelopes, "waiting": waiting},
+        )
     campaign = envelope.campaign
     requests = Request.objects.visible_to(request.user).filter(campaign=campaign)
 
     if request.method == "POST":
-        ids = [pk for pk in request.POST.getlist("demandes") if pk.isdigit()]
+        ids = [pk for pk in map(whole_number, request.POST.getlist("demandes")) if pk is not None]
         moved = services.start_review(request.user, list(requests.filter(pk__in=ids)))
         skipped = len(ids) - moved
         messages.success(
@@ -73,16 +80,14 @@ def board(request):
         return redirect(request.get_full_path())
 
     envelope = _with_hours(envelope)
-    counted = requests.exclude(status=Request.Status.WITHDRAWN)
-    requested = (
-        counted.aggregate(weekly=Coalesce(Sum("hse_total_weekly"), ZERO_DEC))["weekly"] * campaign.weeks_per_year
-    )
+    requested = campaign.annual_hours(requests.counted().requested_weekly())
     by_status = dict(requests.values("status").annotate(n=Count("pk")).values_list("status", "n"))
     letters_pending = services.letters_pending(campaign, envelope.region)
+    letters_undelivered = services.letters_undelivered(campaign, envelope.region)
     to_notify = Decision.objects.filter(
         request__in=requests,
         notified_at__isnull=True,
-        request__status__in=[Request.Status.ALLOCATED, Request.Status.REFUSED],
+        request__status__in=lifecycle.BY_NAME["notify"].sources,
     ).count()
 
     queryset = requests.filtered(request.GET).figures_only().select_related("establishment", "decision").with_annual()
@@ -104,11 +109,15 @@ def board(request):
             "under_review": by_status.get(Request.Status.UNDER_REVIEW, 0),
             "to_notify": to_notify,
             "letters_pending": letters_pending,
+            "letters_undelivered": letters_undelivered,
+            "retry_hours": settings.EMAIL_RETRY_HOURS,
             "days_left": (campaign.allocation_deadline - today).days,
+            # Work that the notification deadline is about: requests without a decision, decisions not notified.
+            "outstanding": sum(by_status.get(status, 0) for status in lifecycle.AWAITING_DECISION) + to_notify,
             "page": page,
             "sort": sort,
             "filters": {key: request.GET.get(key, "") for key in ("q", "statut", "niveau", "secteur", "reseau")},
-            "statuses": [c for c in Request.Status.choices if c[0] != Request.Status.DRAFT],
+            "statuses": lifecycle.DEPOSITED_CHOICES,
             "levels": LEVELS,
             "sectors": Establishment.Status.choices,
             "networks": [c for c in Establishment.Network.choices if c[0]],
@@ -133,6 +142,7 @@ def _decision_context(request, req, decision_form=None, refusal_form=None, note_
         initial.update({f"hours_{k}": decision.hours(k) for k in LEVEL_KEYS})
     envelope = Envelope.objects.with_hours().filter(campaign=req.campaign, region=req.establishment.region).first()
     return {
+        "previous": _previous_campaign(request.user, req),
         "req": req,
         "decision": decision,
         "caps": caps,
@@ -150,7 +160,36 @@ def _decision_context(request, req, decision_form=None, refusal_form=None, note_
     }
 
 
-@login_required
+def _previous_campaign(user, req) -> dict | None:
+    """The establishment's previous campaign, beside the new request: hours asked, allocated, used according to
+    its usage report, pupils supported (what an officer looked up in last year's spreadsheet). Two queries."""
+    campaign = Campaign.objects.filter(start_year__lt=req.campaign.start_year).order_by("-start_year").first()
+    if campaign is None:
+        return None
+    previous = (
+        Request.objects.visible_to(user)
+        .filter(campaign=campaign, establishment_id=req.establishment_id)
+        .select_related("campaign", "decision", "usage_report")
+        .first()
+    )
+    if previous is None:
+        return {"campaign": campaign, "request": None}
+    decision = previous.current_decision
+    report = previous.usage_report_or_none
+    report = report if report is not None and report.submitted_at else None
+    allocated = decision.total if decision and decision.is_allocation else None
+    used = report.hours_used_total if report else None
+    return {
+        "campaign": campaign,
+        "request": previous,
+        "decision": decision,
+        "allocated": allocated,
+        "report": report,
+        "used": used,
+        "usage_rate": round(used * 100 / allocated) if used is not None and allocated else None,
+    }
+
+
 def decision_page(request, pk):
     req = get_object_or_404(
         Request.objects.visible_to(request.user).select_related("campaign", "establishment__region"), pk=pk
@@ -184,8 +223,19 @@ def decision_page(request, pk):
                 try:
                     action(form.cleaned_data)
                 except services.StaleDecision as stale:
+                    # What was typed stays in the form, now carrying the current version: the officer checks the
+                    # decision shown above it, then saves again to replace it.
                     messages.error(request, str(stale))
-                    return render(request, "allocations/decision.html", _decision_context(request, req), status=409)
+                    data = request.POST.copy()
+                    data[f"{form.prefix}-version" if form.prefix else "version"] = (
+                        stale.current.version if stale.current else 0
+                    )
+                    kept = type(form)(data, caps=form.caps) if isinstance(form, DecisionForm) else type(form)(data)
+                    kept.is_valid()
+                    forms["refusal_form" if "refuse" in request.POST else "decision_form"] = kept
+                    return render(
+                        request, "allocations/decision.html", _decision_context(request, req, **forms), status=409
+                    )
                 except services.AllocationError as error:
                     form.add_error(None, str(error))
                     status = 422
@@ -197,7 +247,6 @@ def decision_page(request, pk):
     return render(request, "allocations/decision.html", _decision_context(request, req, **forms), status=status)
 
 
-@login_required
 def assistant(request):
     enforce(permissions.can_use_regional_board(request.user))
     envelope, _envelopes = _envelope(request)
@@ -244,7 +293,6 @@ def assistant(request):
     )
 
 
-@login_required
 @require_POST
 def notify(request):
     enforce(permissions.can_use_regional_board(request.user))
@@ -260,35 +308,23 @@ def notify(request):
             messages.success(
                 request,
                 f"{count} établissement{'s' if count != 1 else ''} notifié{'s' if count != 1 else ''} : les lettres de "
-                "notification sont fabriquées et envoyées par courriel ; l'envoi se poursuit en arrière-plan.",
+                "notification sont fabriquées et envoyées par courriel en arrière-plan ; le tableau indique celles "
+                "qui ne sont pas encore remises.",
             )
         else:
             messages.info(request, "Aucune décision nouvelle à notifier : rien n'a été envoyé.")
     return redirect(f"{reverse('allocations:board')}?campagne={envelope.campaign.start_year}")
 
 
-@login_required
 @require_POST
 def resume_letters(request):
     enforce(permissions.can_use_regional_board(request.user))
     envelope, _envelopes = _envelope(request)
     if envelope is None:
         raise Http404
-    pending = services.resume_letters(request.user, envelope.campaign, envelope.region)
-    if pending:
-        messages.info(request, f"Envoi relancé pour {pending} lettre{'s' if pending > 1 else ''} en attente.")
+    count = services.resume_letters(request.user, envelope.campaign, envelope.region)
+    if count:
+        messages.info(request, f"Nouvel envoi de {count} lettre{'s' if count > 1 else ''} de notification.")
     else:
-        messages.info(request, "Toutes les lettres sont envoyées.")
+        messages.info(request, "Aucune lettre à envoyer de nouveau.")
     return redirect(f"{reverse('allocations:board')}?campagne={envelope.campaign.start_year}")
-
-
-@login_required
-def letter(request, pk):
-    decision = get_object_or_404(Decision.objects.visible_to(request.user).select_related("request"), request_id=pk)
-    enforce(permissions.can_download_letter(request.user, decision))
-    decision = services.ensure_letter(decision)
-    return FileResponse(
-        decision.letter.open("rb"),
-        content_type="application/pdf",
-        filename=f"{decision.request.reference}-notification.pdf",
-    )

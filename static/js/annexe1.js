@@ -1,39 +1,46 @@
 // Annexe 1, section 6: the annual equivalent of each level and the totals, updated as the head types.
+// The server computes them (requests:equivalents), so the conversion and the French formatting are written
+// once; without JavaScript the figures are those of the last save.
 (function () {
   "use strict";
   var form = document.getElementById("annexe1");
-  if (!form) { return; }
-  var weeks = parseInt(form.getAttribute("data-weeks"), 10) || 36;
+  if (!form || !window.fetch) { return; }
+  var url = form.getAttribute("data-equivalents-url");
   var inputs = form.querySelectorAll("input[data-hse-level]");
-  var format = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 });
+  if (!url || !inputs.length) { return; }
+  var timer = null;
+  var latest = 0;
 
-  function parse(value) {
-    var text = (value || "").replace(/[\s\u202f\u00a0]/g, "").replace(",", ".");
-    if (text === "") { return 0; }
-    var number = Number(text);
-    return isFinite(number) && number >= 0 ? number : null;
+  function show(id, text) {
+    var output = document.getElementById(id);
+    if (output) { output.textContent = text; }
   }
 
   function update() {
-    var weekly = 0;
-    var valid = true;
-    inputs.forEach(function (input) {
-      var value = parse(input.value);
-      var output = document.getElementById("annual-" + input.getAttribute("data-hse-level"));
-      if (value === null) {
-        valid = false;
-        if (output) { output.textContent = "?"; }
-        return;
-      }
-      weekly += value;
-      if (output) { output.textContent = format.format(Math.round(value * weeks * 10) / 10); }
-    });
-    var totalWeekly = document.getElementById("total-weekly");
-    var totalAnnual = document.getElementById("total-annual");
-    if (totalWeekly) { totalWeekly.textContent = valid ? format.format(Math.round(weekly * 10) / 10) : "?"; }
-    if (totalAnnual) { totalAnnual.textContent = valid ? format.format(Math.round(weekly * weeks * 10) / 10) : "?"; }
+    var params = new URLSearchParams();
+    inputs.forEach(function (input) { params.append(input.getAttribute("data-hse-level"), input.value); });
+    var asked = ++latest;
+    fetch(url + "?" + params.toString(), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || asked !== latest) { return; }
+        if (!data.valid) {
+          inputs.forEach(function (input) { show("annual-" + input.getAttribute("data-hse-level"), "?"); });
+          show("total-weekly", "?");
+          show("total-annual", "?");
+          return;
+        }
+        Object.keys(data.annual).forEach(function (key) { show("annual-" + key, data.annual[key]); });
+        show("total-weekly", data.total_weekly);
+        show("total-annual", data.total_annual);
+      })
+      .catch(function () { /* the figures of the last save stay shown */ });
   }
 
-  inputs.forEach(function (input) { input.addEventListener("input", update); });
-  update();
+  inputs.forEach(function (input) {
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(update, 250);
+    });
+  });
 })();

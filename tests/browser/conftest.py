@@ -4,7 +4,10 @@ Without Chromium the browser tests are skipped with one loud line, except under 
 missing Chromium fails the run. A failing test leaves the screenshot of each step in ``test-artifacts/``.
 
 Every page a journey loads is checked with axe-core (``audit(page)``): no violation of impact "serious" or
-"critical" is accepted, and a journey that loads a page it never audits fails.
+"critical" is accepted, and a journey that loads a page it never audits fails. The same step checks the
+page's layout on a laptop (1280×800) and on a phone (390×844): the page never scrolls sideways, and on the
+laptop the key header cells of every table (Demandé, Attribué, Reste, Décision, totals) are in view and
+uncovered (``layout.js``).
 """
 
 import os
@@ -22,6 +25,22 @@ from tests.factories import PASSWORD
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+LAYOUT_JS = (Path(__file__).resolve().parent / "layout.js").read_text()
+LAPTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+
+
+def layout_problems(page) -> list[str]:
+    """The page's layout problems on a laptop and on a phone (the same page, its viewport resized), then
+    the viewport it had."""
+    viewport = page.viewport_size
+    problems = []
+    try:
+        for name, size in (("1280×800", LAPTOP), ("390×844", PHONE)):
+            page.set_viewport_size(size)
+            problems += [f"{name}: {p}" for p in page.evaluate(LAYOUT_JS, size is LAPTOP)]
+    finally:
+        page.set_viewport_size(viewport)
+    return problems
 
 
 def chromium_path() -> str | None:
@@ -105,6 +124,8 @@ def audit(_axe):
         serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
         details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}" for v in serious]
         assert details == [], f"axe-core on {page.url}:\n" + "\n".join(details)
+        layout = layout_problems(page)
+        assert layout == [], f"layout of {page.url}:\n" + "\n".join(layout)
         page.audited_paths.add(urlsplit(page.url).path)
         page.steps.append((re.sub(r"[^\w-]+", "_", step or urlsplit(page.url).path)[:60], page.screenshot()))
 

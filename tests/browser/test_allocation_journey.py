@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import Region
 from allocations import services
-from allocations.models import Decision
+from requests_app.models import Decision
 from tests import factories
 from tests.helpers import pdf_text
 

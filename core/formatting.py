@@ -1,0 +1,56 @@
+"""Figures and dates the French way, written once for pages, PDFs, e-mails, messages and exports."""
+
+from decimal import Decimal
+
+from django.utils import formats
+
+NARROW_NBSP = "\u202f"
+
+
+def format_number(value, decimals: int | None = None) -> str:
+    """1234.5 -> "1 234,5"; 54.0 -> "54"; None -> "—". Thousands separated by a narrow no-break space."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool) and decimals is None:
+        return f"{value:,}".replace(",", NARROW_NBSP)  # the common case, fast
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if decimals is not None:
+        number = number.quantize(Decimal(1).scaleb(-decimals))
+    elif number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    else:
+        number = number.normalize()
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):f}"
+    whole, _dot, fraction = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    result = sign + NARROW_NBSP.join(groups)
+    return f"{result},{fraction}" if fraction else result
+
+
+def format_hours(value) -> str:
+    """A number of hours in a sentence: "1 234 h"."""
+    return f"{format_number(value)} h"
+
+
+def plain_decimal(value) -> str:
+    """A decimal as typed in a form or a CSV cell: "1,5", "2" (no thousands separator)."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return f"{number.normalize():f}".replace(".", ",")
+
+
+def format_date(value) -> str:
+    """12 juillet 2027."""
+    return formats.date_format(value, "j F Y")
+
+
+def percent(value, total, decimals: int = 1) -> str:
+    if not total:
+        return "—"
+    return format_number(Decimal(value or 0) * 100 / Decimal(total), decimals) + f"{NARROW_NBSP}%"

@@ -1,0 +1,96 @@
+"""Instruction with memory: beside the new request, the decision page shows the establishment's previous campaign
+(hours asked, allocated, used according to its usage report, pupils supported)."""
+
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from accounts.models import Region
+from allocations import services as allocation_services
+from requests_app import services
+from requests_app import usage_services as usage
+from tests import factories
+
+
+def _deposit(head, establishment, campaign):
+    request = services.start_request(head, establishment, campaign)
+    request = services.save_draft(head, request, factories.complete_values(), request.version)
+    return services.submit_request(head, request, request.version)
+
+
+def _envelopes(national, campaign):
+    allocation_services.set_initial_envelopes(national, campaign, {r.pk: 1000 for r in Region.objects.all()})
+    allocation_services.notify_envelopes(national, campaign)
+
+
+@pytest.fixture
+def last_year(national, regional, head_a, establishment_a, bretagne, travel):
+    """2026-2027: A asked 3,5 HSE per week (126 h), received 100 h (CAP 40, bac pro 60), used 98,5 h with 30
+    pupils."""
+    previous = factories.CampaignFactory(start_year=2026)
+    travel(datetime.date(2026, 6, 5))
+    _envelopes(national, previous)
+    request = _deposit(head_a, establishment_a, previous)
+    travel(datetime.date(2026, 8, 10))
+    allocation_services.allocate(regional, request, {"cap": 40, "bac_pro": 60}, "", 0)
+    allocation_services.notify_decisions(regional, previous, bretagne)
+    travel(datetime.date(2027, 4, 20))
+    report = usage.start_usage_report(head_a, request)
+    report = usage.save_usage_report(head_a, report, factories.usage_values(), report.version)
+    usage.submit_usage_report(head_a, report, report.version)
+    return request
+
+
+def _memory(client, regional, request):
+    client.force_login(regional)
+    soup = BeautifulSoup(client.get(f"/allocations/demandes/{request.pk}/").content, "html.parser")
+    section = soup.find(id="campagne-precedente")
+    return " ".join(section.get_text(" ", strip=True).split()) if section else None
+
+
+def test_the_decision_page_shows_last_year_beside_the_new_request(
+    client, last_year, national, regional, head_a, establishment_a, campaign, travel
+):
+    travel(datetime.date(2027, 6, 10))
+    _envelopes(national, campaign)
+    new = _deposit(head_a, establishment_a, campaign)
+    memory = _memory(client, regional, new)
+    assert memory.startswith("Campagne précédente (2026-2027)")
+    assert "Demandé 3,5 HSE par semaine, soit 126 h par an" in memory
+    assert "Attribué 100 h" in memory
+    assert "Utilisé selon le bilan d'utilisation 98,5 h (98 % de l'attribué)" in memory
+    assert "Élèves accompagnés 30" in memory
+
+
+def test_without_a_usage_report_the_page_says_so(
+    client, national, regional, head_a, establishment_a, bretagne, campaign, travel
+):
+    previous = factories.CampaignFactory(start_year=2026)
+    travel(datetime.date(2026, 6, 5))
+    _envelopes(national, previous)
+    request = _deposit(head_a, establishment_a, previous)
+    allocation_services.allocate(regional, request, {"cap": 20}, "", 0)
+    allocation_services.notify_decisions(regional, previous, bretagne)
+    travel(datetime.date(2027, 6, 10))
+    _envelopes(national, campaign)
+    memory = _memory(client, regional, _deposit(head_a, establishment_a, campaign))
+    assert "Attribué 20 h" in memory
+    assert "Utilisé selon le bilan d'utilisation bilan non déposé" in memory
+
+
+def test_no_request_last_year(client, national, regional, head_a, establishment_a, campaign, travel):
+    factories.CampaignFactory(start_year=2026)
+    travel(datetime.date(2027, 6, 10))
+    _envelopes(national, campaign)
+    memory = _memory(client, regional, _deposit(head_a, establishment_a, campaign))
+    assert memory == ("Campagne précédente (2026-2027) Pas de demande de cet établissement pour la campagne 2026-2027.")
+
+
+def test_another_establishment_s_past_is_not_mixed_in(
+    client, last_year, national, regional, head_b, establishment_b, campaign, travel
+):
+    travel(datetime.date(2027, 6, 10))
+    _envelopes(national, campaign)
+    memory = _memory(client, regional, _deposit(head_b, establishment_b, campaign))
+    assert "Pas de demande de cet établissement" in memory
