@@ -16,7 +16,31 @@ from reports.lateness import RegionWork, regions_work
 from requests_app import lifecycle
 from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
 
-STATUS_COLUMNS = [s for s in Request.Status if s != Request.Status.DRAFT]
+
+@dataclass(frozen=True)
+class StatusColumn:
+    """A column of the « par état » table. A notified request is counted by its outcome: once notified, an
+    allocation and a refusal share one state, and a board counting them together would show no refusal."""
+
+    key: str
+    label: str
+
+
+def _notified_key(outcome) -> str:
+    return f"{Request.Status.NOTIFIED.value}:{outcome}"
+
+
+STATUS_COLUMNS = [
+    *(
+        StatusColumn(s.value, s.label)
+        for s in Request.Status
+        if s not in (Request.Status.DRAFT, Request.Status.NOTIFIED)
+    ),
+    *(
+        StatusColumn(_notified_key(outcome.value), f"{Request.Status.NOTIFIED.label} : {outcome.label.lower()}")
+        for outcome in lifecycle.Outcome
+    ),
+]
 
 
 @dataclass
@@ -48,7 +72,7 @@ class BoardRow:
         return sum(self.by_status.values())
 
     def statuses(self):
-        return [(status, self.by_status.get(status.value, 0)) for status in STATUS_COLUMNS]
+        return [(column, self.by_status.get(column.key, 0)) for column in STATUS_COLUMNS]
 
 
 def _requested_sums():
@@ -90,7 +114,7 @@ class NationalBoard:
         requests = list(
             Request.objects.filter(campaign=campaign)
             .deposited()
-            .values("establishment__region_id", "status", "establishment__status")
+            .values("establishment__region_id", "status", "establishment__status", "decision__outcome")
             .annotate(**_requested_sums())
             .order_by()
         )
@@ -107,9 +131,10 @@ class NationalBoard:
         by_status = {}  # region id | "all" -> {request status: count}
         for group in requests:
             region, sector, status = group["establishment__region_id"], group["establishment__status"], group["status"]
+            column = _notified_key(group["decision__outcome"]) if status == Request.Status.NOTIFIED else status
             for scope in (region, "all"):
                 counts = by_status.setdefault(scope, {})
-                counts[status] = counts.get(status, 0) + group["n"]
+                counts[column] = counts.get(column, 0) + group["n"]
             if status not in lifecycle.COUNTED:
                 continue
             for scope in (region, sector, "all"):

@@ -13,7 +13,7 @@ def national_board_table(board: NationalBoard):
         "Code",
         "Enveloppe (h)",
         "Établissements",
-        *[f"Demandes {status.label.lower()}" for status in board.status_columns],
+        *[f"Demandes : {status.label.lower()}" for status in board.status_columns],
         "Demandé (HSE/semaine)",
         "Demandé (h/an)",
         "Attribué (h)",

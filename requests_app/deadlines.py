@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from campaigns.models import RegionalDeadline
+from requests_app import lifecycle
 from requests_app.models import Extension
 
 _UNSET = object()
@@ -54,3 +55,28 @@ def submission_deadline(campaign, establishment, extension=_UNSET, regional=_UNS
     if regional is _UNSET:
         regional = regional_deadline(campaign, establishment.region_id)
     return deadline_with(campaign, extension, regional)
+
+
+@dataclass(frozen=True)
+class HeadStep:
+    label: str
+    date: datetime.date
+
+
+def head_next_step(request, deadline: SubmissionDeadline, today: datetime.date) -> HeadStep | None:
+    """What the establishment waits for or has to do next on ``request``, by its state: the deposit (its own
+    deadline), the region's decision (the notification deadline), then the usage report. The region's own steps
+    (September summary, May review) are not the establishment's."""
+    status = request.status
+    if status in lifecycle.EDITABLE:
+        return HeadStep("Dépôt de la demande", deadline.date) if today <= deadline.date else None
+    if status == lifecycle.Status.WITHDRAWN:
+        return None
+    if request.notified_decision is None:
+        return HeadStep("Décision attendue au plus tard", request.campaign.allocation_deadline)
+    if request.notified_allocation is None:
+        return None
+    report = request.usage_report_or_none
+    if (report is None or report.submitted_at is None) and today <= request.campaign.review_deadline:
+        return HeadStep("Dépôt du bilan d'utilisation", request.campaign.review_deadline)
+    return None

@@ -16,7 +16,7 @@ from core.formatting import format_number
 from core.params import whole_number
 from core.stash import keeps_post_on_expiry
 from requests_app import lifecycle, permissions, services
-from requests_app.deadlines import deadline_with, regional_deadline, submission_deadline
+from requests_app.deadlines import deadline_with, head_next_step, regional_deadline, submission_deadline
 from requests_app.forms import ExtensionForm, RequestForm, ReturnForm, WithdrawForm
 from requests_app.models import LEVEL_KEYS, Decision, Extension, Request, RequestEvent
 
@@ -46,7 +46,7 @@ def _head_list(request):
     establishments = list(user.establishments.select_related("region").order_by("name"))
     requests = list(
         Request.objects.visible_to(user)
-        .select_related("campaign", "establishment", "decision")
+        .select_related("campaign", "establishment", "decision", "usage_report")
         .with_annual()
         .order_by("-campaign__start_year", "establishment__name")
     )
@@ -86,7 +86,12 @@ def _head_list(request):
                 }
             )
     for req in requests:
-        req.next_step = req.campaign.next_deadline(today, regionals.get((req.campaign_id, req.establishment.region_id)))
+        deadline = deadline_with(
+            req.campaign,
+            extensions.get((req.campaign_id, req.establishment_id)),
+            regionals.get((req.campaign_id, req.establishment.region_id)),
+        )
+        req.next_step = head_next_step(req, deadline, today)
     return render(request, "requests_app/head_list.html", {"requests": requests, "to_start": to_start})
 
 

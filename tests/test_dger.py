@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from openpyxl import load_workbook
 
@@ -317,6 +318,31 @@ class TestBoard:
         assert "<svg" in page
         assert 'role="img"' in page
         assert "Données du graphique sous forme de tableau" in page
+
+    def test_notified_requests_are_counted_by_outcome(self, client, national, regional, campaign):
+        """Once notified, an allocation and a refusal share one state: the table still shows the refusals."""
+        self._populate(campaign, national, regional, per_region=0)
+        bretagne = Region.objects.get(code="53")
+        for outcome in ("attribution", "attribution", "refus"):
+            request = factories.HseRequestFactory(
+                campaign=campaign, establishment__region=bretagne, status="notifiee", complete=True
+            )
+            Decision.objects.create(
+                request=request,
+                outcome=outcome,
+                hours_cap=10 if outcome == "attribution" else 0,
+                decided_by=regional,
+                notified_at=datetime.datetime(2027, 8, 20, tzinfo=datetime.UTC),
+            )
+        client.force_login(national)
+        page = BeautifulSoup(client.get("/national/?campagne=2027").content, "html.parser")
+        table = next(t for t in page.find_all("table") if "par état" in t.caption.get_text())
+        headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+        row = next(tr for tr in table.tbody.find_all("tr") if tr.th.get_text(strip=True) == bretagne.name)
+        cells = dict(zip(headers[1:], [td.get_text(strip=True) for td in row.find_all("td")], strict=True))
+        assert cells["Notifiée : attribution"] == "2"
+        assert cells["Notifiée : refus"] == "1"
+        assert cells["Total"] == "3"
 
     @pytest.mark.parametrize("per_region", [1, 6])
     def test_constant_queries(self, client, national, regional, campaign, per_region, django_assert_num_queries):

@@ -178,3 +178,37 @@ def test_a_head_never_reads_internal_entries_whatever_their_action(world, head_a
     assert world.events.visible_to(head_a).filter(audience="internal").count() == 0
     assert world.events.visible_to(regional).filter(audience="internal").count() == 1
     assert world.events.visible_to(national).filter(audience="internal").count() == 1
+
+
+def _my_requests_row(client, req) -> dict:
+    """The head's row of ``req`` in « Toutes mes demandes », by column header."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/demandes/").content, "html.parser")
+    table = page.find(id="toutes").find_next("table")
+    headers = [th.get_text(" ", strip=True) for th in table.thead.find_all("th")]
+    row = next(tr for tr in table.tbody.find_all("tr") if req.establishment.uai in tr.get_text())
+    return dict(zip(headers, [td.get_text(" ", strip=True) for td in row.find_all("td")], strict=True))
+
+
+@pytest.mark.parametrize("outcome", ["undecided", "allocated", "refused"])
+def test_the_head_list_shows_what_was_allocated_and_the_heads_own_next_step(
+    client, world, regional, head_a, campaign, bretagne, outcome, django_capture_on_commit_callbacks
+):
+    req = _decide(regional, world, outcome)
+    client.force_login(head_a)
+    row = _my_requests_row(client, req)
+    assert row["Demandé (h/an)"] == "126"
+    assert row["Attribué (h/an)"] == "—"  # nothing before notification, whatever was decided
+    assert row["Prochaine étape"] == "Décision attendue au plus tard : 23 août 2027"
+    if outcome == "undecided":
+        return
+    _notify(regional, campaign, bretagne, django_capture_on_commit_callbacks)
+    row = _my_requests_row(client, req)
+    if outcome == "allocated":
+        assert row["Attribué (h/an)"] == "114"
+        # The establishment's own next step, not the region's May review.
+        assert row["Prochaine étape"] == "Dépôt du bilan d'utilisation : 31 mai 2028"
+    else:
+        assert row["Attribué (h/an)"] == "Refusée"
+        assert row["Prochaine étape"] == "—"
