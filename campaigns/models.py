@@ -3,10 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+from core.formatting import format_date, format_hours, format_number
 
 
 @dataclass(frozen=True)
@@ -217,3 +219,28 @@ class CampaignEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} — {self.campaign.label}"
+
+    def changes_shown(self) -> list[tuple[str, str, str]]:
+        """The recorded changes as a reader reads them: ``(what, before, after)``, fields by their French name,
+        dates as « 12 juillet 2027 », volumes as « 100 000 h » (the data keeps the raw values)."""
+
+        def shown(field, value):
+            if value in (None, ""):
+                return "—"
+            if field in {name for name, _label, _who in Campaign.DEADLINE_FIELDS}:
+                try:
+                    return format_date(datetime.date.fromisoformat(value))
+                except (TypeError, ValueError):
+                    return str(value)
+            if field == "national_volume":
+                return format_hours(value)
+            return format_number(value) if isinstance(value, int) else str(value)
+
+        lines = []
+        for field, (before, after) in (self.data.get("changes") or {}).items():
+            try:
+                what = Campaign._meta.get_field(field).verbose_name
+            except FieldDoesNotExist:  # a label already written for people (regional deadlines)
+                what = field
+            lines.append((str(what)[:1].upper() + str(what)[1:], shown(field, before), shown(field, after)))
+        return lines

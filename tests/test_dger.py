@@ -104,6 +104,16 @@ class TestCampaigns:
             "national_volume": [76_000, 22_000]
         }
 
+    def test_campaign_history_reads_in_words(self, client, national, campaign):
+        campaign_services.update_campaign(
+            national, campaign, {"national_volume": 80_000, "summary_deadline": datetime.date(2027, 9, 29)}
+        )
+        client.force_login(national)
+        page = BeautifulSoup(client.get("/national/campagnes/2027/").content, "html.parser")
+        lines = {li.get_text(" ", strip=True) for li in page.select(".hse-timeline ul li")}
+        assert "Volume national (heures annuelles) : 76\u202f000 h → 80\u202f000 h" in lines, lines
+        assert any(line.endswith(": 30 septembre 2027 → 29 septembre 2027") for line in lines), lines
+
 
 class TestEnvelopes:
     def test_sum_may_not_exceed_the_national_volume(self, national, campaign):

@@ -18,7 +18,17 @@ OTHER_ALLOCATED = 1401
 
 # What a head must not read before notification, and never for the envelope.
 DECISION_WORDS = ("Attribuée", "Refusée", "Dotation attribuée", "Demande refusée", "Demande non retenue")
-ENVELOPE_WORDS = ("Enveloppe 1", "1815", "1 815", "1401", "1 401", "attribué dans la région", "reste 3")
+ENVELOPE_WORDS = (
+    "Enveloppe 1",
+    "1815",
+    "1 815",
+    "1\u202f815",
+    "1401",
+    "1 401",
+    "1\u202f401",
+    "attribué dans la région",
+    "reste 3",
+)
 
 
 @pytest.fixture
@@ -156,7 +166,7 @@ def test_staff_read_the_whole_history_with_internal_entries_marked(client, world
         page = client.get(f"/demandes/{world.pk}/").content.decode()
         assert "Refusée" in page
         assert REFUSAL_REASON in page
-        assert "Enveloppe 1815 h" in page
+        assert "Enveloppe 1\u202f815 h" in page
         assert "Interne à l'autorité" in page
 
 

@@ -59,8 +59,8 @@ def _describe(state) -> str:
         return "aucune"
     if state["outcome"] == Decision.Outcome.REFUSED:
         return "refus"
-    parts = [f"{LEVEL_LABELS[k]} {h} h" for k, h in state["hours"].items() if h]
-    return f"{state['total']} h ({', '.join(parts)})"
+    parts = [f"{LEVEL_LABELS[k]} {format_hours(h)}" for k, h in state["hours"].items() if h]
+    return f"{format_hours(state['total'])} ({', '.join(parts)})"
 
 
 def write_decision(user, request, outcome, hours, text, expected_version, envelope_hours, others) -> Decision:
@@ -94,8 +94,8 @@ def write_decision(user, request, outcome, hours, text, expected_version, envelo
             "region_allocated_after": region_total,
             "changes": [
                 f"Décision : {_describe(before)} → {_describe(after)}",
-                f"Enveloppe {envelope_hours} h ; attribué dans la région : {region_total} h ; reste "
-                f"{envelope_hours - region_total} h",
+                f"Enveloppe {format_hours(envelope_hours)} ; attribué dans la région : {format_hours(region_total)} ; "
+                f"reste {format_hours(envelope_hours - region_total)}",
             ],
         },
     )
@@ -111,7 +111,8 @@ def validate_hours(request, hours: dict) -> dict[str, int]:
             raise AllocationError(f"{LEVEL_LABELS[key]} : indiquez un nombre entier d'heures positif ou nul.")
         if value > caps[key]:
             raise AllocationError(
-                f"{LEVEL_LABELS[key]} : {value} h dépasse ce que l'établissement a demandé ({caps[key]} h par an)."
+                f"{LEVEL_LABELS[key]} : {format_hours(value)} dépasse ce que l'établissement a demandé "
+                f"({format_hours(caps[key])} par an)."
             )
         clean[key] = value
     return clean

@@ -8,6 +8,7 @@ from allocations import permissions, services
 from allocations.forms import MovementForm
 from allocations.models import Envelope
 from core.access import enforce
+from core.formatting import format_hours
 
 
 def envelope_detail(request, pk):
@@ -28,7 +29,9 @@ def envelope_detail(request, pk):
             except services.AllocationError as error:
                 form.add_error("hours", str(error))
             else:
-                messages.success(request, f"{movement.get_kind_display()} de {abs(movement.hours)} h enregistré(e).")
+                messages.success(
+                    request, f"{movement.get_kind_display()} de {format_hours(abs(movement.hours))} enregistré(e)."
+                )
                 return redirect("allocations:envelope", envelope.pk)
     movements = envelope.movements.select_related("author").order_by("effective_date", "created_at", "pk")
     running, timeline = 0, []
