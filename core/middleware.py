@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.utils.cache import patch_cache_control
 
-from core.http_errors import bad_request
+from core.http_errors import bad_request, method_not_allowed_page
 from core.stash import stash_post
 
 LAST_SEEN = "_last_seen"
@@ -65,13 +65,16 @@ class RejectNulMiddleware:
 
 class PrivateResponsesMiddleware:
     """What a signed-in person receives (pages, PDFs, exports) is never kept by a browser or a proxy cache:
-    ``Cache-Control: private, no-store``. Every answer also carries the ``Permissions-Policy`` of the service."""
+    ``Cache-Control: private, no-store``. Every answer also carries the ``Permissions-Policy`` of the service, and
+    Django's empty 405 becomes a page in French."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            response = method_not_allowed_page(request, response)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)

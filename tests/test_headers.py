@@ -92,6 +92,16 @@ def test_even_errors_shown_to_a_signed_in_person_are_not_cached(client, deposite
     _assert_private(client.get(f"/demandes/{deposited.pk}/"))  # 404: outside their scope
 
 
+def test_a_method_a_view_does_not_take_gets_a_page_in_french(client, deposited, head_a):
+    """Opening an action's address (a POST-only view) in the browser: a 405 page, not an empty screen."""
+    client.force_login(head_a)
+    response = client.get(f"/demandes/{deposited.pk}/bilan/commencer/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Action impossible depuis cette adresse" in response.content.decode()
+    _assert_private(response)
+
+
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
