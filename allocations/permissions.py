@@ -51,6 +51,17 @@ def can_notify_decisions(user, region_id) -> Permission:
     return False, lifecycle.BY_NAME["notify"].wrong_actor
 
 
+def can_open_instruction(user, request) -> Permission:
+    """The instruction page (decision, internal notes) of a request: its region's staff only; others read the
+    request's own page."""
+    if user.is_authenticated and user.is_regional_of(request.establishment.region_id):
+        return ALLOWED
+    return False, (
+        "La page d'instruction (décision et notes internes) est réservée aux agents de la DRAAF-SRFD de la région "
+        "de l'établissement. La demande, son état et son historique restent consultables sur sa propre page."
+    )
+
+
 def can_read_internal_notes(user, request) -> Permission:
     if user.is_authenticated and user.is_regional_of(request.establishment.region_id):
         return ALLOWED

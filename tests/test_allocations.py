@@ -310,6 +310,14 @@ class TestViews:
             response = client.get("/allocations/?tri=-attribue")
         assert response.status_code == 200
 
+    def test_dger_is_sent_to_the_request_page_rather_than_the_instruction_page(self, client, national, request_a):
+        client.force_login(national)
+        response = client.get(f"/allocations/demandes/{request_a.pk}/")
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "La page d&#x27;instruction (décision et notes internes) est réservée" in page
+        assert client.get(f"/demandes/{request_a.pk}/").status_code == 200
+
     def test_decision_page_and_panel(self, client, regional, request_a):
         client.force_login(regional)
         page = client.get(f"/allocations/demandes/{request_a.pk}/").content.decode()

@@ -194,7 +194,7 @@ def decision_page(request, pk):
     req = get_object_or_404(
         Request.objects.visible_to(request.user).select_related("campaign", "establishment__region"), pk=pk
     )
-    enforce(permissions.can_read_internal_notes(request.user, req))
+    enforce(permissions.can_open_instruction(request.user, req))
     status = 200
     forms = {}
     if request.method == "POST":
