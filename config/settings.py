@@ -7,6 +7,7 @@ Two modes:
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from tempfile import gettempdir
@@ -284,6 +285,10 @@ EMAIL_RETRY_FIRST_SECONDS = env_int("EMAIL_RETRY_FIRST_SECONDS", 60, minimum=1)
 EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HSE appui personnalisé <ne-pas-repondre@hse-appui.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The service's contact address shown on the accessibility statement (none shown when unset).
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
+if CONTACT_EMAIL and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", CONTACT_EMAIL):
+    raise ImproperlyConfigured(f"CONTACT_EMAIL : « {CONTACT_EMAIL} » n'est pas une adresse électronique.")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

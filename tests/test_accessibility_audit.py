@@ -63,4 +63,6 @@ def test_the_statement_gives_the_computed_rate_and_what_is_not_compliant(client,
     assert f"{audit.compliant} critères conformes sur {audit.applicable} critères applicables" in text
     for criterion in audit.not_compliant:
         assert f"Critère {criterion.number} ({criterion.theme})" in text
+    assert "Cette déclaration a été établie le 23 novembre 2026" in text
+    assert "docs/rgaa" not in text  # no path of the repository in a page for the public
     assert audit.rate > Decimal("93.10")  # the best public reference today (Démarches simplifiées)

@@ -59,6 +59,13 @@ def test_settings_refuse_a_bad_debug_value():
     assert "DEBUG='Fasle' is not a boolean" in result.stderr
 
 
+def test_settings_refuse_a_contact_that_is_not_an_email():
+    result = _manage("check", CONTACT_EMAIL="accessibilite at agriculture")
+    assert result.returncode != 0
+    assert "CONTACT_EMAIL" in result.stderr
+    assert _manage("check", CONTACT_EMAIL="accessibilite@agriculture.gouv.fr").returncode == 0
+
+
 def test_production_refuses_to_start_without_secret_key_or_hosts():
     result = _manage("check", PRODUCTION="true", ALLOWED_HOSTS="hse.example.gouv.fr", EMAIL_HOST="smtp")
     assert result.returncode != 0
