@@ -118,6 +118,15 @@ def _locked(request: Request) -> Request:
     )
 
 
+def _head_name(user, establishment) -> str:
+    """The head's name proposed on a new Annexe 1: the one who starts it, or, when a team member does, the head
+    of the establishment who has an account (blank when there is none yet)."""
+    if user.is_head:
+        return user.full_name
+    head = establishment.heads.filter(role=user.Role.HEAD, is_active=True).order_by("pk").first()
+    return head.full_name if head else ""
+
+
 @transaction.atomic
 def start_request(user, establishment, campaign) -> Request:
     """A new draft. One per establishment and campaign: when another one is created at the same moment (two
@@ -129,7 +138,7 @@ def start_request(user, establishment, campaign) -> Request:
                 campaign=campaign,
                 establishment=establishment,
                 reference=Request.make_reference(campaign, establishment),
-                head_name=user.full_name,
+                head_name=_head_name(user, establishment),
                 contact_details="\n".join(
                     part
                     for part in (
@@ -138,7 +147,7 @@ def start_request(user, establishment, campaign) -> Request:
                     )
                     if part
                 ),
-                contact_email=user.email,
+                contact_email=establishment.email or user.email,
                 updated_by=user,
             )
     except IntegrityError:

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from accounts.models import User
 from requests_app import services
 from requests_app.models import Request, RequestEvent
 from tests import factories
@@ -32,6 +33,19 @@ def test_start_prefills_identification_and_records_history(draft, head_a, establ
     assert draft.contact_email == "chef.a@example.org"
     assert establishment_a.commune in draft.contact_details
     assert list(draft.events.values_list("action", flat=True)) == ["created"]
+
+
+def test_start_proposes_the_establishment_address_and_its_head(campaign, head_a, establishment_a):
+    """The Annexe 1's « @ » is the establishment's address when the directory has one; a team member who starts
+    the request proposes the head's name, not their own."""
+    establishment_a.email = "legta.a@educagri.fr"
+    establishment_a.save()
+    member = factories.UserFactory(
+        role=User.Role.TEAM, full_name="Adjointe A", email="adjointe.a@example.org", establishments=[establishment_a]
+    )
+    draft = services.start_request(member, establishment_a, campaign)
+    assert draft.contact_email == "legta.a@educagri.fr"
+    assert draft.head_name == "Chef A"
 
 
 def test_start_refused_for_another_establishment_twice_or_after_deadline(
