@@ -108,7 +108,7 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Adresse électronique",
         max_length=254,
-        help_text="Pour un établissement, l'adresse de l'annuaire de l'éducation est proposée ; modifiez-la si besoin.",
+        help_text="",
         error_messages={
             "required": "Indiquez l'adresse électronique de la personne à inviter.",
             "invalid": "Saisissez une adresse électronique valide, par exemple prenom.nom@educagri.fr.",
@@ -137,6 +137,16 @@ class InvitationForm(forms.Form):
         else:
             self.fields["region"].queryset = Region.objects.order_by("name")
             del self.fields["establishment"]
+        proposed = self.initial.get("establishment") is not None and self.initial.get("email")
+        if proposed:
+            self.fields[
+                "email"
+            ].help_text = "Adresse de l'établissement dans l'annuaire de l'éducation : modifiez-la si besoin."
+        elif inviter.is_regional:
+            self.fields["email"].help_text = (
+                "Pour partir de l'adresse de l'annuaire, utilisez le lien « inviter » d'un établissement dans la liste "
+                "des établissements sans compte (page Comptes)."
+            )
         self.helper = _helper("Envoyer l'invitation")
 
     def clean(self):

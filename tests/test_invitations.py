@@ -66,6 +66,21 @@ def test_regional_staff_invite_a_head_who_opens_the_account(client, regional, es
     assert "a déjà servi" in BeautifulSoup(used.content, "html.parser").find("div", class_="fr-alert").get_text()
 
 
+def test_the_directory_address_is_proposed_from_the_list_of_establishments_without_account(
+    client, regional, establishment_a, today
+):
+    establishment_a.email = "legta.a@educagri.fr"
+    establishment_a.save()
+    client.force_login(regional)
+    page = BeautifulSoup(client.get(f"/comptes/inviter/?etablissement={establishment_a.pk}").content, "html.parser")
+    assert page.find("input", attrs={"name": "email"})["value"] == "legta.a@educagri.fr"
+    assert "dans l'annuaire de l'éducation" in page.find(id="id_email").find_parent("div").get_text()
+    # Chosen in the select instead, no address is filled in: the help says how to get it, not that it is there.
+    blank = BeautifulSoup(client.get("/comptes/inviter/").content, "html.parser")
+    assert not blank.find("input", attrs={"name": "email"}).get("value")
+    assert "établissements sans compte" in blank.find(id="id_email").find_parent("div").get_text()
+
+
 def test_an_expired_link_says_so_and_sends_a_new_one(client, regional, establishment_a, mailbox, travel):
     travel(datetime.date(2027, 6, 1))
     mailbox(invitations.invite, regional, "chef@lycee-a.fr", "", User.Role.HEAD, establishment_a)
