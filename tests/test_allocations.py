@@ -407,6 +407,15 @@ def test_allocation_deadline_days_left(client, regional, envelope, travel):
 
 
 class TestBoardReview:
+    def test_the_bulk_review_button_only_when_there_is_a_deposited_request_to_tick(
+        self, client, regional, campaign, bretagne, request_a
+    ):
+        client.force_login(regional)
+        button = "Mettre en instruction les demandes déposées cochées"
+        assert button not in client.get("/allocations/?campagne=2027").content.decode()  # only « en instruction »
+        submitted_request(campaign, bretagne, status="deposee")
+        assert button in client.get("/allocations/?campagne=2027").content.decode()
+
     def test_a_campaign_without_a_notified_envelope_is_said_not_replaced(
         self, client, regional, campaign, national, today
     ):

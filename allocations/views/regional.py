@@ -115,6 +115,8 @@ def board(request):
             # Work that the notification deadline is about: requests without a decision, decisions not notified.
             "outstanding": sum(by_status.get(status, 0) for status in lifecycle.AWAITING_DECISION) + to_notify,
             "page": page,
+            # The bulk « mettre en instruction » is offered only when this page has a deposited request to tick.
+            "selectable": any(req.status == Request.Status.SUBMITTED for req in page.object_list),
             "sort": sort,
             "filters": {key: request.GET.get(key, "") for key in ("q", "statut", "niveau", "secteur", "reseau")},
             "statuses": lifecycle.DEPOSITED_CHOICES,
