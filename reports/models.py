@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from accounts.scoping import visible_regions_q
 from campaigns.models import Campaign
+from core import verification
 
 
 class Kind(models.TextChoices):
@@ -75,6 +76,11 @@ class Transmission(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.region} {self.campaign.label} — version {self.version}"
+
+    @property
+    def shown_code(self) -> str:
+        """The verification code as printed on the document (« 7K3M-Q9XD »), or "" for a version without one."""
+        return verification.display(self.verification_code) if self.verification_code else ""
 
     @property
     def filename(self) -> str:

@@ -196,6 +196,15 @@ class TestSeptemberSummary:
             assert "Heures attribuées 180 h" in pdf_text(stream.read())
         assert second.data_sha256 != first.data_sha256
 
+    def test_the_versions_are_listed_with_their_verification_code(
+        self, client, allocated, regional, campaign, bretagne
+    ):
+        first = services.transmit(regional, "repartition", campaign, bretagne)
+        client.force_login(regional)
+        page = client.get("/rapports/2027/53/repartition/").content.decode()
+        assert f'code de vérification <a href="/verifier/?code={first.shown_code}">{first.shown_code}</a>' in page
+        assert first.sha256 not in page  # the hash is for machines; the code is what a reader checks
+
     def test_transmission_scoping(
         self, client, allocated, regional, regional_other, national, head_a, campaign, bretagne
     ):
