@@ -15,6 +15,7 @@ from accounts import invitations, permissions
 from accounts.forms import AcceptInvitationForm, InvitationForm
 from accounts.models import Establishment, Invitation, User
 from core.access import enforce
+from core.formatting import count
 from core.models import OutboxEmail
 
 
@@ -120,7 +121,14 @@ def invite_region(request):
             "arrière-plan).",
         )
     if result.added:
-        messages.info(request, f"{len(result.added)} établissement(s) ajouté(s) à un compte existant.")
+        messages.info(
+            request,
+            count(
+                len(result.added),
+                "établissement ajouté à un compte existant.",
+                "établissements ajoutés à un compte existant.",
+            ),
+        )
     if result.left:
         messages.warning(
             request,

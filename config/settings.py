@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "home.context_processors.service",
             ],
+            "builtins": ["core.templatetags.hse"],  # |fr, |jour, |jour_heure everywhere
         },
     }
 ]

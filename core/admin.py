@@ -3,6 +3,7 @@ locks, versions and history), so their admin pages are read-only."""
 
 from django.contrib import admin, messages
 
+from core.formatting import count
 from core.models import OutboxEmail, WorkerHeartbeat
 from core.outbox import resend
 
@@ -50,14 +51,19 @@ class OutboxEmailAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Envoyer de nouveau les courriels non remis sélectionnés")
     def send_again(self, request, queryset):
-        count = resend(queryset)
-        skipped = queryset.count() - count
-        self.message_user(request, f"{count} courriel(s) remis dans la file d'envoi.", messages.SUCCESS)
+        sent = resend(queryset)
+        skipped = queryset.count() - sent
+        self.message_user(
+            request,
+            count(sent, "courriel remis dans la file d'envoi.", "courriels remis dans la file d'envoi."),
+            messages.SUCCESS,
+        )
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} courriel(s) ignoré(s) : seuls les courriels « non remis » sont envoyés de nouveau "
-                "(un courriel remis ne l'est jamais deux fois).",
+                count(skipped, "courriel ignoré", "courriels ignorés")
+                + " : seuls les courriels « non remis » sont envoyés de nouveau (un courriel remis ne l'est jamais "
+                "deux fois).",
                 messages.WARNING,
             )
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 NARROW_NBSP = "\u202f"
 
@@ -32,6 +32,11 @@ def format_number(value, decimals: int | None = None) -> str:
     return f"{result},{fraction}" if fraction else result
 
 
+def count(n, singular: str, plural: str) -> str:
+    """« 0 action », « 1 demande à décider », « 12 demandes à décider » (in French, 0 and 1 take the singular)."""
+    return f"{format_number(n)} {plural if n is not None and abs(n) >= 2 else singular}"
+
+
 def format_hours(value) -> str:
     """A number of hours in a sentence: "1 234 h"."""
     return f"{format_number(value)} h"
@@ -46,8 +51,15 @@ def plain_decimal(value) -> str:
 
 
 def format_date(value) -> str:
-    """12 juillet 2027."""
-    return formats.date_format(value, "j F Y")
+    """« 12 juillet 2027 », « 1er septembre 2027 » (the first day of a month is written « 1er » in French)."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {formats.date_format(value, 'F Y')}"
+
+
+def format_datetime(value) -> str:
+    """« 12 juillet 2027 à 14:05 », in the local time zone."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_date(local)} à {local:%H:%M}"
 
 
 def percent(value, total, decimals: int = 1) -> str:

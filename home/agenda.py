@@ -19,15 +19,11 @@ from accounts.models import Region
 from allocations.models import Envelope
 from campaigns.calendar import State, Watch
 from campaigns.models import Campaign, RegionalDeadline
+from core.formatting import count
 from reports.lateness import regions_work
 from requests_app import lifecycle
 from requests_app.deadlines import submission_deadline
 from requests_app.models import Extension, Request
-
-
-def count(n: int, singular: str, plural: str) -> str:
-    """« 1 demande à décider », « 12 demandes à décider »."""
-    return f"{n} {singular if n == 1 else plural}"
 
 
 @dataclass

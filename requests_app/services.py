@@ -10,6 +10,7 @@ from campaigns.services import CampaignError
 from core import verification
 from core.access import check
 from core.errors import DomainError, Incomplete
+from core.formatting import count
 from core.mail import send_templated
 from core.pdf import render_pdf, sha256
 from core.versioning import StaleError, save_if_version
@@ -36,7 +37,9 @@ class StaleRequest(StaleError, RequestError):
 class IncompleteRequest(Incomplete, RequestError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(
-            f"La demande ne peut pas être déposée : {len(errors)} point(s) à compléter ou corriger.", errors
+            "La demande ne peut pas être déposée : "
+            + count(len(errors), "point à compléter ou corriger.", "points à compléter ou corriger."),
+            errors,
         )
 
 

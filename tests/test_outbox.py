@@ -228,7 +228,7 @@ def test_the_administrator_sends_again_only_what_was_not_delivered(db, smtp, on_
         response = client.post(
             "/admin/core/outboxemail/", {"action": "send_again", "_selected_action": [failed.pk, sent.pk]}, follow=True
         )
-    assert "1 courriel(s) remis dans la file" in response.content.decode()
+    assert "1 courriel remis dans la file" in response.content.decode()
     assert "jamais deux fois" in response.content.decode()
     assert [m.subject for m in smtp.sent] == ["Remis", "Refusé"]
     assert client.get(f"/admin/core/outboxemail/{failed.pk}/change/").status_code == 200

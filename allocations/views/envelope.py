@@ -30,7 +30,9 @@ def envelope_detail(request, pk):
                 form.add_error("hours", str(error))
             else:
                 messages.success(
-                    request, f"{movement.get_kind_display()} de {format_hours(abs(movement.hours))} enregistré(e)."
+                    request,
+                    f"Mouvement enregistré : {movement.get_kind_display().lower()} de "
+                    f"{format_hours(abs(movement.hours))}.",
                 )
                 return redirect("allocations:envelope", envelope.pk)
     movements = envelope.movements.select_related("author").order_by("effective_date", "created_at", "pk")

@@ -17,6 +17,7 @@ from allocations.forms import AssistantForm, DecisionForm, NoteForm, RefusalForm
 from allocations.models import Envelope
 from campaigns.models import Campaign
 from core.access import enforce
+from core.formatting import count
 from core.params import whole_number
 from requests_app import lifecycle
 from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
@@ -75,7 +76,12 @@ def board(request):
         )
         if skipped:
             messages.warning(
-                request, f"{skipped} demande(s) sélectionnée(s) n'étai(en)t pas « déposée(s) » : inchangée(s)."
+                request,
+                count(
+                    skipped,
+                    "demande sélectionnée n'était pas « déposée » : elle est inchangée.",
+                    "demandes sélectionnées n'étaient pas « déposées » : elles sont inchangées.",
+                ),
             )
         return redirect(request.get_full_path())
 
