@@ -280,7 +280,11 @@ class CampaignReplay:
         envelope = Envelope.objects.with_hours().get(campaign=self.campaign, region=region)
         proposals = {p.request.pk: p.hours for p in propose(envelope, kept).proposals}
         allocations.apply_assistant(
-            staff, self.campaign, region, proposals, "Dotation fixée au prorata des heures demandées, dans la limite de l'enveloppe régionale."
+            staff,
+            self.campaign,
+            region,
+            proposals,
+            "Dotation fixée au prorata des heures demandées, dans la limite de l'enveloppe régionale.",
         )
 
     def notify_decisions(self, region) -> None:
