@@ -174,6 +174,11 @@ def resend(actor, invitation: Invitation) -> Invitation:
     if invitation.accepted_at:
         raise AccountError("Cette invitation a déjà été acceptée : le compte existe.")
     invitation.cancelled_at = None
+    return _send_again(actor, invitation)
+
+
+def _send_again(actor, invitation: Invitation) -> Invitation:
+    """A new link on a locked invitation (the previous one stops working), recorded and e-mailed."""
     invitation.sent_count += 1
     token = _issue(invitation)
     invitation.save(update_fields=["token_hash", "expires_at", "sent_count", "cancelled_at"])
@@ -291,19 +296,7 @@ def renew_expired(token: str) -> Invitation:
         if invalid.reason != "expired":
             raise
         invitation = Invitation.objects.select_for_update().get(pk=invalid.invitation.pk)
-        invitation.sent_count += 1
-        new_token = _issue(invitation)
-        invitation.save(update_fields=["token_hash", "expires_at", "sent_count"])
-        record(
-            None,
-            AccountEvent.Action.RESENT,
-            email=invitation.email,
-            invitation=invitation,
-            establishment=invitation.establishment,
-            region=invitation.region,
-        )
-        _send(invitation, new_token)
-        return invitation
+        return _send_again(None, invitation)
     raise AccountError("Ce lien est encore valable : utilisez-le pour ouvrir votre compte.")
 
 
