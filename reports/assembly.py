@@ -6,33 +6,35 @@ region's annex is then appended as a whole PDF:
 - the region's latest transmitted report, read through the storage API and appended as it is (its pages' content
   streams unchanged), once its SHA-256 matches the one recorded at transmission;
 - otherwise its working version, stamped « NON TRANSMIS » on every page. The working versions are rendered in the
-  background (``reports.tasks``) and kept while their data fingerprint is the current one, so that asking for a
-  national document does not lay out every region again.
+  background every ``REFRESH_EVERY`` (``reports.tasks``) when their region's figures changed, so that asking for a
+  national document does not gather nor lay out every region again: one cached less than ``FRESH_FOR`` ago is
+  appended as it is (its footer says when it was made), an older one only once checked against the figures.
 
 A transmitted file whose SHA-256 no longer matches is never appended: the region's working version stands in for
 it, stamped as such, the national table says the stored file was altered, and the error is logged.
 
-The assembled PDF has one bookmark per region and « page N / M » at the top of every page: a small overlay laid
-out once for all the pages, added to each page as a form XObject (the page's own content stream is kept byte for
-byte).
+The assembled PDF has one bookmark per region and « page N / M » at the top of every page, written over each page
+by ``core.pdf_stamp`` (the page's own content streams are kept byte for byte).
 """
 
 import io
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.html import escape
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
 
-from core.pdf import render_bare_pdf, sha256
+from core.pdf import sha256
+from core.pdf_stamp import MM, Stamper, Text
 from reports import services
 from reports.models import WorkingCopy
 
 logger = logging.getLogger(__name__)
+REFRESH_EVERY = timedelta(minutes=5)  # the periodic task of ``reports.tasks``
+FRESH_FOR = 2 * REFRESH_EVERY
 
 NOT_TRANSMITTED = "NON TRANSMIS — version de travail de la région"
 ALTERED = "NON TRANSMIS — le fichier transmis a été altéré (empreinte SHA-256 invalide) : version de travail jointe"
@@ -102,10 +104,16 @@ def working_pdf(kind: str, campaign, region, copy=None) -> bytes:
     return _working(kind, campaign, region, copy)[0]
 
 
-def _working(kind, campaign, region, copy=None) -> tuple[bytes, bool]:
-    data = services.build(kind, campaign, region)
+def _working(kind, campaign, region, copy=None, recent=False) -> tuple[bytes, bool]:
+    """The working version and whether it was rendered now. ``recent``: a cached version built less than
+    ``FRESH_FOR`` ago is taken as it is, without gathering the region's figures to check it."""
     if copy is None:
         copy = WorkingCopy.objects.filter(kind=kind, campaign=campaign, region=region).first()
+    if recent and copy is not None and copy.built_at >= timezone.now() - FRESH_FOR:
+        content = _cached(copy, copy.data_sha256)
+        if content is not None:
+            return content, False
+    data = services.build(kind, campaign, region)
     content = _cached(copy, data["fingerprint"])
     if content is not None:
         return content, False
@@ -133,7 +141,9 @@ def _store(kind, campaign, region, copy, content: bytes, fingerprint: str) -> No
 
 
 def annexes(kind: str, campaign, regions, latest: dict, progress=None) -> list[Annex]:
-    """One annex per region, in the order given; ``latest`` maps a region's id to its latest transmission."""
+    """One annex per region, in the order given; ``latest`` maps a region's id to its latest transmission. A
+    working version cached less than ``FRESH_FOR`` ago is appended as it is (it says when it was made); an older
+    one is checked against the region's figures first."""
     copies = {c.region_id: c for c in WorkingCopy.objects.filter(kind=kind, campaign=campaign)}
     result = []
     for index, region in enumerate(regions):
@@ -144,7 +154,7 @@ def annexes(kind: str, campaign, regions, latest: dict, progress=None) -> list[A
         if content is not None:
             result.append(Annex(region, content, transmission=transmission))
             continue
-        content = working_pdf(kind, campaign, region, copies.get(region.pk))
+        content = _working(kind, campaign, region, copies.get(region.pk), recent=True)[0]
         result.append(Annex(region, content, altered=transmission))
     return result
 
@@ -168,94 +178,30 @@ def refresh_working_copies(campaign) -> int:
 
 # --- The assembled document --------------------------------------------------------------------------------
 
-OVERLAY_CSS = """
-body { margin: 0; font-family: Marianne, sans-serif; font-size: 7.5pt; line-height: 1.2; color: #555; }
-.sheet { display: table; width: 100%; }
-.sheet + .sheet { break-before: page; }
-.sheet > div { display: table-cell; vertical-align: top; }
-.stamp { color: #ce0500; font-weight: 700; padding-right: 4mm; }
-.number { text-align: right; white-space: nowrap; width: 55mm; }
-"""
+MARGIN = 12 * MM
+BASELINE = 8 * MM  # below the page's top edge, above the documents' own top margin (12 mm at least)
 
 
-def _overlay(pages: list[tuple[float, float, str]], title: str) -> PdfReader:
-    """One overlay page per page of the document (its size, its stamp): the page number at the top, and the
-    stamp of a region that has not transmitted."""
-    sizes = {}
-    css = [OVERLAY_CSS]
-    sheets = []
-    total = len(pages)
-    for number, (width, height, stamp) in enumerate(pages, start=1):
-        size = sizes.setdefault((round(width, 2), round(height, 2)), f"s{len(sizes)}")
-        sheets.append(
-            f'<div class="sheet" style="page: {size}"><div class="stamp">{escape(stamp)}</div>'
-            f'<div class="number">{escape(title)} — page {number} / {total}</div></div>'
-        )
-    for (width, height), name in sizes.items():
-        css.append(f"@page {name} {{ size: {width}pt {height}pt; margin: 4.5mm 12mm 0 12mm; }}")
-    html = f'<!DOCTYPE html><html lang="fr"><body>{"".join(sheets)}</body></html>'
-    return PdfReader(io.BytesIO(render_bare_pdf(html, "\n".join(css))))
-
-
-def _stream(writer, data: bytes):
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return writer._add_object(stream)
-
-
-def _stamp(writer, page, overlay_page, index: int) -> None:
-    """Draw the overlay page over ``page`` as a form XObject; the page's own content streams are kept as they are,
-    wrapped in a saved graphics state."""
-    form = DecodedStreamObject()
-    form.set_data(overlay_page.get_contents().get_data())
-    box = overlay_page.mediabox
-    form.update(
-        {
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (box.left, box.bottom, box.right, box.top)]),
-            NameObject("/Resources"): overlay_page["/Resources"].get_object().clone(writer),
-        }
-    )
-    name = NameObject(f"/HseOverlay{index}")
-    if "/Resources" not in page:
-        page[NameObject("/Resources")] = DictionaryObject()
-    resources = page["/Resources"].get_object()
-    if "/XObject" not in resources:
-        resources[NameObject("/XObject")] = DictionaryObject()
-    resources["/XObject"].get_object()[name] = writer._add_object(form)
-    contents = page.get(NameObject("/Contents"))
-    if contents is None:
-        contents = []
-    elif isinstance(contents.get_object(), ArrayObject):
-        contents = list(contents.get_object())
-    else:
-        contents = [contents]
-    # Placed so that the overlay's top edge is the page's top edge.
-    dx = float(page.mediabox.left)
-    dy = float(page.mediabox.top) - float(box.top)
-    after = f"Q\nq 1 0 0 1 {dx:.2f} {dy:.2f} cm {name} Do Q\n".encode()
-    page[NameObject("/Contents")] = ArrayObject([_stream(writer, b"q\n"), *contents, _stream(writer, after)])
+def _lines(number: int, total: int, title: str, stamp: str) -> list[Text]:
+    lines = [Text(f"{title} — page {number} / {total}", MARGIN, BASELINE, align="right")]
+    if stamp:
+        lines.append(Text(stamp, MARGIN, BASELINE, bold=True, rgb=(0.808, 0.02, 0)))
+    return lines
 
 
 def assemble(national: bytes, parts: list[Annex], title: str, national_bookmark: str = "Synthèse nationale") -> bytes:
     """The national part followed by each region's annex, with a bookmark per region and « page N / M » on every
     page."""
     writer = PdfWriter()
+    stamper = Stamper(writer)
     readers = [(None, PdfReader(io.BytesIO(national)))] + [(a, PdfReader(io.BytesIO(a.content))) for a in parts]
+    total = sum(len(reader.pages) for _annex, reader in readers)
     starts = []
-    layout = []
     for annex, reader in readers:
-        starts.append(len(layout))
-        for page in reader.pages:
-            layout.append((float(page.mediabox.width), float(page.mediabox.height), annex.stamp if annex else ""))
-    overlay = _overlay(layout, title)
-    index = 0
-    for _annex, reader in readers:
+        starts.append(len(writer.pages))
         for source in reader.pages:
             page = writer.add_page(source)
-            _stamp(writer, page, overlay.pages[index], index)
-            index += 1
+            stamper.stamp(page, _lines(len(writer.pages), total, title, annex.stamp if annex else ""))
     writer.add_outline_item(title=national_bookmark, page_number=starts[0])
     for (annex, _reader), start in zip(readers[1:], starts[1:], strict=True):
         writer.add_outline_item(title=f"{annex.region.name} — {annex.status}", page_number=start)

@@ -1,8 +1,9 @@
 """Long PDFs built by a worker, with visible progress.
 
-The national documents take several seconds at national scale: the page that asks for one gets a job at
-once and shows its progress; a task of the engine (``build``, run by ``manage.py worker``) builds the PDF,
-reporting WeasyPrint's layout progress page by page, then stores it for download (any node serves it).
+The page that asks for a national document gets a job at once and shows its progress; a task of the engine
+(``build``, run by ``manage.py worker``) builds the PDF, then stores it for download (any node serves it). Only
+the national part is laid out; each region's annex is its transmitted PDF or its cached working version, appended
+as it is (``reports.assembly``), so that the document is ready within seconds.
 
 A job survives restarts: its task is a row of the database, taken up again by the next worker when the one
 running it dies (``core.worker``); the PDF is stored only once whole. A double click never starts two jobs (a

@@ -8,6 +8,7 @@ import logging
 import re
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Region
@@ -187,3 +188,20 @@ def test_the_periodic_refresh_renders_only_what_changed(allocated, regional, cam
     assert assembly.refresh_working_copies(campaign) == 2 * regions - 1  # all but Bretagne's transmitted summary
     assert not WorkingCopy.objects.filter(kind="repartition", region=bretagne).exists()
     assert assembly.refresh_working_copies(campaign) == 0
+
+
+def test_a_recent_working_version_is_appended_without_gathering_the_figures_again(
+    allocated, campaign, occitanie, travel, monkeypatch
+):
+    cached = assembly.working_pdf("repartition", campaign, occitanie)
+    gathered = []
+    real_build = services.build
+    monkeypatch.setattr(services, "build", lambda *a, **k: gathered.append(a) or real_build(*a, **k))
+    annex = assembly.annexes("repartition", campaign, [occitanie], {})[0]
+    assert annex.content == cached
+    assert gathered == []
+    # Once older than FRESH_FOR (no periodic refresh meanwhile), it is checked against the figures first.
+    travel(timezone.now() + assembly.FRESH_FOR + datetime.timedelta(minutes=1))
+    annex = assembly.annexes("repartition", campaign, [occitanie], {})[0]
+    assert len(gathered) == 1
+    assert annex.content == cached  # the figures did not change
