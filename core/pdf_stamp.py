@@ -96,6 +96,11 @@ def _fonts() -> dict:
     return found
 
 
+def warm_up() -> None:
+    """Lay out the glyph sample now (a worker at start), and with it load WeasyPrint and the house fonts."""
+    _fonts()
+
+
 def escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
