@@ -36,6 +36,6 @@ class PdfJobAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkingCopy)
 class WorkingCopyAdmin(ReadOnlyAdmin):
-    list_display = ("kind", "region", "campaign", "built_at", "data_sha256")
+    list_display = ("kind", "region", "campaign", "built_at", "checked_at", "data_sha256")
     list_filter = ("kind", "campaign")
     list_select_related = ("region", "campaign")

@@ -7,8 +7,9 @@ region's annex is then appended as a whole PDF:
   streams unchanged), once its SHA-256 matches the one recorded at transmission;
 - otherwise its working version, stamped « NON TRANSMIS » on every page. The working versions are rendered in the
   background every ``REFRESH_EVERY`` (``reports.tasks``) when their region's figures changed, so that asking for a
-  national document does not gather nor lay out every region again: one cached less than ``FRESH_FOR`` ago is
-  appended as it is (its footer says when it was made), an older one only once checked against the figures.
+  national document does not gather nor lay out every region again: one checked less than ``FRESH_FOR`` ago is
+  appended as it is (its footer says when it was made); one not checked for longer is checked against the figures
+  first.
 
 A transmitted file whose SHA-256 no longer matches is never appended: the region's working version stands in for
 it, stamped as such, the national table says the stored file was altered, and the error is logged.
@@ -105,17 +106,18 @@ def working_pdf(kind: str, campaign, region, copy=None) -> bytes:
 
 
 def _working(kind, campaign, region, copy=None, recent=False) -> tuple[bytes, bool]:
-    """The working version and whether it was rendered now. ``recent``: a cached version built less than
-    ``FRESH_FOR`` ago is taken as it is, without gathering the region's figures to check it."""
+    """The working version and whether it was rendered now. ``recent``: a cached version checked against the
+    region's figures less than ``FRESH_FOR`` ago is taken as it is, without gathering the figures again."""
     if copy is None:
         copy = WorkingCopy.objects.filter(kind=kind, campaign=campaign, region=region).first()
-    if recent and copy is not None and copy.built_at >= timezone.now() - FRESH_FOR:
+    if recent and copy is not None and copy.checked_at >= timezone.now() - FRESH_FOR:
         content = _cached(copy, copy.data_sha256)
         if content is not None:
             return content, False
     data = services.build(kind, campaign, region)
     content = _cached(copy, data["fingerprint"])
     if content is not None:
+        WorkingCopy.objects.filter(pk=copy.pk).update(checked_at=timezone.now())
         return content, False
     content = services.render(kind, data, services.working_footer(data))
     _store(kind, campaign, region, copy, content, data["fingerprint"])
@@ -128,7 +130,7 @@ def _store(kind, campaign, region, copy, content: bytes, fingerprint: str) -> No
     copy = copy or WorkingCopy(kind=kind, campaign=campaign, region=region)
     copy.sha256 = sha256(content)
     copy.data_sha256 = fingerprint
-    copy.built_at = timezone.now()
+    copy.built_at = copy.checked_at = timezone.now()
     copy.pdf.save(f"{kind}-{campaign.label}-{region.code}.pdf", ContentFile(content), save=False)
     try:
         with transaction.atomic():

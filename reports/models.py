@@ -160,7 +160,8 @@ class WorkingCopy(models.Model):
     pdf = models.FileField("PDF de travail", upload_to="versions-de-travail/%Y/")
     sha256 = models.CharField("empreinte SHA-256 du fichier", max_length=64)
     data_sha256 = models.CharField("empreinte SHA-256 des données", max_length=64)
-    built_at = models.DateTimeField("fabriqué le", default=timezone.now)
+    built_at = models.DateTimeField("fabriquée le", default=timezone.now)
+    checked_at = models.DateTimeField("vérifiée le", default=timezone.now, help_text="dernière comparaison des données")
 
     class Meta:
         verbose_name = "version de travail en cache"

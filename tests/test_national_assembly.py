@@ -205,3 +205,5 @@ def test_a_recent_working_version_is_appended_without_gathering_the_figures_agai
     annex = assembly.annexes("repartition", campaign, [occitanie], {})[0]
     assert len(gathered) == 1
     assert annex.content == cached  # the figures did not change
+    assembly.annexes("repartition", campaign, [occitanie], {})
+    assert len(gathered) == 1  # checked: fresh again
