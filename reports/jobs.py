@@ -127,7 +127,7 @@ def national_pdf(document: str, campaign, job_id=None) -> bytes:
     return assembly.assemble(national, annexes, f"{title(document)} {campaign.label}")
 
 
-@job(time_limit=TIME_LIMIT)
+@job(time_limit=TIME_LIMIT, priority=5)  # someone is waiting on the page: before letters and refreshes
 def build(job_id: int) -> str:
     """Build the job's PDF; run again from the start if interrupted (nothing is stored until it is whole)."""
     job = PdfJob.objects.select_related("campaign").get(pk=job_id)

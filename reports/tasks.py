@@ -8,7 +8,7 @@ from reports.assembly import REFRESH_EVERY, refresh_working_copies
 
 
 @periodic(every=REFRESH_EVERY, name="refresh-working-versions")
-@job(time_limit=900)
+@job(time_limit=900, priority=-10)  # background upkeep: after everything else
 def refresh_working_versions() -> int:
     """Every five minutes, for the campaigns in view: render again the working version of each region that has not
     transmitted whose figures changed (the others are kept). Idempotent; when it has not run for a while (no
