@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 
 from core.pdf import sha256
 from core.pdf_stamp import MM, Stamper, Text
@@ -208,6 +209,7 @@ def assemble(national: bytes, parts: list[Annex], title: str, national_bookmark:
     for (annex, _reader), start in zip(readers[1:], starts[1:], strict=True):
         writer.add_outline_item(title=f"{annex.region.name} — {annex.status}", page_number=start)
     writer.page_mode = "/UseOutlines"
+    writer.root_object[NameObject("/Lang")] = TextStringObject("fr")
     writer.add_metadata({"/Title": title, "/Creator": "HSE appui personnalisé"})
     out = io.BytesIO()
     writer.write(out)

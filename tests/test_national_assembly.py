@@ -95,6 +95,8 @@ def test_a_transmitted_region_is_appended_as_it_is_and_the_others_are_marked_not
         ("Bretagne — transmis, version 1 du 20/09/2027", first),
         ("Occitanie — non transmis", first + count),
     ]
+    assert document.trailer["/Root"]["/Lang"] == "fr"
+    assert document.metadata.title == "Bilan national de la répartition 2027-2028"
     table = pdf_text(national)
     assert "Bretagne 1 000 2 2 " in table
     assert re.search(r"Bretagne( [\d  ]+)+ [\d,]+ % v1 du 20/09/2027", table)
