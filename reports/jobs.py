@@ -121,7 +121,7 @@ def national_pdf(document: str, campaign, job_id=None) -> bytes:
     data = national_context(document, campaign, annexes)
     _current.expected_pages = 4
     footer = {"draft": True, "at": timezone.localtime(), "fingerprint": data["fingerprint"]}
-    national = render_pdf(DOCUMENTS[document][1], {**data, "footer": footer, "annexes": annexes})
+    national = render_pdf(DOCUMENTS[document][1], {**data, "footer": footer})
     if job_id is not None:
         _update(job_id, 85, "Assemblage des annexes")
     return assembly.assemble(national, annexes, f"{title(document)} {campaign.label}")
