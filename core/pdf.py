@@ -18,12 +18,16 @@ def _weasy():
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
+    stylesheet = CSS(string=_faces() + "\n" + render_to_string("pdf/base.css"), font_config=fonts)
+    return HTML, stylesheet, fonts
+
+
+def _faces() -> str:
     faces = []
     for weight, name in ((400, "Regular"), (700, "Bold")):
         path = finders.find(f"dsfr/dist/fonts/Marianne-{name}.woff")
         faces.append(f"@font-face {{ font-family: Marianne; font-weight: {weight}; src: url('file://{path}'); }}")
-    stylesheet = CSS(string="\n".join(faces) + "\n" + render_to_string("pdf/base.css"), font_config=fonts)
-    return HTML, stylesheet, fonts
+    return "\n".join(faces)
 
 
 # Release WeasyPrint's font configuration before the interpreter tears its modules down.
@@ -38,3 +42,13 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def render_bare_pdf(html: str, css: str) -> bytes:
+    """A PDF from HTML with the house font and only the given stylesheet (no house layout, no page footer): the
+    overlays stamped on assembled documents."""
+    from weasyprint import CSS
+
+    HTML, _stylesheet, fonts = _weasy()
+    stylesheet = CSS(string=_faces() + "\n" + css, font_config=fonts)
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)

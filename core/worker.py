@@ -23,7 +23,7 @@ from django_tasks.signals import task_finished
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from core import periodic
+from core import pdf_stamp, periodic
 from core.models import WorkerHeartbeat
 from core.tasks import MAX_ATTEMPTS, TimeLimitExceeded, time_limit_of
 
@@ -107,9 +107,19 @@ class Heartbeat(threading.Thread):
             connection.close()
 
 
+def warm_up() -> None:
+    """Load WeasyPrint, its fonts and the stamps' glyphs before the first task rather than during it (the first
+    national document asked for after a start would otherwise wait about a second more)."""
+    try:
+        pdf_stamp.warm_up()
+    except Exception:
+        logger.exception("PDF warm-up failed")
+
+
 class HseWorker(Worker):
     def run(self) -> None:
         periodic.autodiscover()
+        warm_up()
         beat(self.worker_id)
         heartbeat = Heartbeat(self.worker_id)
         heartbeat.start()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from reports.models import PdfJob, RegionalReview, Transmission
+from reports.models import PdfJob, RegionalReview, Transmission, WorkingCopy
 
 
 @admin.register(Transmission)
@@ -32,3 +32,10 @@ class RegionalReviewAdmin(ReadOnlyAdmin):
 class PdfJobAdmin(ReadOnlyAdmin):
     list_display = ("document", "campaign", "status", "progress", "requested_by", "created_at", "finished_at")
     list_filter = ("status", "document")
+
+
+@admin.register(WorkingCopy)
+class WorkingCopyAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "region", "campaign", "built_at", "checked_at", "data_sha256")
+    list_filter = ("kind", "campaign")
+    list_select_related = ("region", "campaign")

@@ -237,21 +237,3 @@ def national_summary(campaign, transmissions) -> dict:
             }
         ),
     }
-
-
-def national_annexes(campaign, regions) -> list[dict]:
-    """One annex per region: its key figures and establishments (one query for all the rows)."""
-    requests = (
-        Request.objects.filter(campaign=campaign)
-        .deposited()
-        .figures_only()
-        .select_related("establishment", "decision")
-        .order_by("establishment__region__name", "establishment__name")
-    )
-    rows_by_region = {}
-    for request in requests:
-        rows_by_region.setdefault(request.establishment.region_id, []).append(request)
-    return [
-        {"region": region, "rows": summary_table_rows(rows_by_region.get(region.pk, []), campaign)}
-        for region in regions
-    ]

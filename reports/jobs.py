@@ -1,8 +1,9 @@
 """Long PDFs built by a worker, with visible progress.
 
-The national documents take several seconds at national scale: the page that asks for one gets a job at
-once and shows its progress; a task of the engine (``build``, run by ``manage.py worker``) builds the PDF,
-reporting WeasyPrint's layout progress page by page, then stores it for download (any node serves it).
+The page that asks for a national document gets a job at once and shows its progress; a task of the engine
+(``build``, run by ``manage.py worker``) builds the PDF, then stores it for download (any node serves it). Only
+the national part is laid out; each region's annex is its transmitted PDF or its cached working version, appended
+as it is (``reports.assembly``), so that the document is ready within seconds.
 
 A job survives restarts: its task is a row of the database, taken up again by the next worker when the one
 running it dies (``core.worker``); the PDF is stored only once whole. A double click never starts two jobs (a
@@ -22,7 +23,7 @@ from django_tasks.signals import task_finished
 from accounts.models import Region
 from core.pdf import render_pdf, sha256
 from core.tasks import TimeLimitExceeded, job
-from reports import documents, may_review
+from reports import assembly, documents, may_review
 from reports.models import Kind, PdfJob, RegionalReview, Transmission
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class _LayoutProgress(logging.Handler):
         if "Creating layout - Page" in message:
             page = int(message.rsplit(" ", 1)[-1])
             expected = max(getattr(_current, "expected_pages", 10), page)
-            _update(job, 30 + int(60 * page / expected), f"Mise en page : page {page}")
+            _update(job, 45 + int(40 * page / expected), f"Mise en page : page {page}")
 
 
 _progress_logger = logging.getLogger("weasyprint.progress")
@@ -69,28 +70,64 @@ def _update(job_id, progress, step, **fields):
     PdfJob.objects.filter(pk=job_id).update(progress=min(progress, 99), step=step, **fields)
 
 
-def national_context(document: str, campaign) -> dict:
+def kind_of(document: str) -> str:
+    return Kind.SUMMARY if document == "national-repartition" else Kind.REVIEW
+
+
+def national_context(document: str, campaign, annexes=None) -> dict:
+    """The national part's figures; with ``annexes`` (``reports.assembly``), each region's transmission status is
+    the one of its annex (a transmitted file that failed its SHA-256 check counts as not transmitted)."""
     regions = list(Region.objects.order_by("name"))
-    kind = Kind.SUMMARY if document == "national-repartition" else Kind.REVIEW
-    latest = {t.region_id: t for t in Transmission.objects.filter(kind=kind, campaign=campaign).latest()}
+    kind = kind_of(document)
+    if annexes is None:
+        latest = {t.region_id: t for t in Transmission.objects.filter(kind=kind, campaign=campaign).latest()}
+        statuses = {}
+    else:
+        latest = {a.region.pk: a.transmission for a in annexes if a.transmission is not None}
+        statuses = {a.region.pk: a for a in annexes}
     if kind == Kind.SUMMARY:
         data = documents.national_summary(campaign, latest)
-        annexes = {annex["region"].code: annex["rows"] for annex in documents.national_annexes(campaign, regions)}
         by_code = {region.code: region for region in regions}
         data["regions"] = [
             {
                 "board": row,
                 "transmission": latest.get(by_code[row.key].pk),
-                "establishments": annexes.get(row.key, []),
+                "annex": statuses.get(by_code[row.key].pk),
             }
             for row in data["board"].rows
         ]
         return data
     syntheses = {r.region_id: r for r in RegionalReview.objects.filter(campaign=campaign)}
-    return may_review.national_review(campaign, regions, syntheses, latest)
+    data = may_review.national_review(campaign, regions, syntheses, latest)
+    for row in data["rows"]:
+        row["annex"] = statuses.get(row["region"].pk)
+    return data
 
 
-@job(time_limit=TIME_LIMIT)
+def national_pdf(document: str, campaign, job_id=None) -> bytes:
+    """The whole national document: the regions' annexes gathered (transmitted PDFs checked, working versions
+    from the cache), the national part laid out, then both assembled (``reports.assembly``)."""
+    kind = kind_of(document)
+    regions = list(Region.objects.order_by("name"))
+    latest = {t.region_id: t for t in Transmission.objects.filter(kind=kind, campaign=campaign).latest()}
+
+    def progress(index, count, region):
+        if job_id is not None:
+            _update(job_id, 5 + int(40 * index / count), f"Annexe : {region.name}")
+
+    annexes = assembly.annexes(kind, campaign, regions, latest, progress)
+    if job_id is not None:
+        _update(job_id, 45, "Partie nationale")
+    data = national_context(document, campaign, annexes)
+    _current.expected_pages = 4
+    footer = {"draft": True, "at": timezone.localtime(), "fingerprint": data["fingerprint"]}
+    national = render_pdf(DOCUMENTS[document][1], {**data, "footer": footer})
+    if job_id is not None:
+        _update(job_id, 85, "Assemblage des annexes")
+    return assembly.assemble(national, annexes, f"{title(document)} {campaign.label}")
+
+
+@job(time_limit=TIME_LIMIT, priority=5)  # someone is waiting on the page: before letters and refreshes
 def build(job_id: int) -> str:
     """Build the job's PDF; run again from the start if interrupted (nothing is stored until it is whole)."""
     job = PdfJob.objects.select_related("campaign").get(pk=job_id)
@@ -98,13 +135,8 @@ def build(job_id: int) -> str:
         return job.status
     _current.job = job.pk
     try:
-        _update(job.pk, 5, "Rassemblement des chiffres", status=PdfJob.Status.RUNNING)
-        data = national_context(job.document, job.campaign)
-        rows = sum(len(r.get("establishments", [])) for r in data.get("regions", [])) + len(data.get("rows", []))
-        _current.expected_pages = 4 + rows // 28 + len(data.get("regions", []))
-        _update(job.pk, 30, "Mise en page")
-        footer = {"draft": True, "at": timezone.localtime(), "fingerprint": data["fingerprint"]}
-        content = render_pdf(DOCUMENTS[job.document][1], {**data, "footer": footer})
+        _update(job.pk, 5, "Rassemblement des annexes", status=PdfJob.Status.RUNNING)
+        content = national_pdf(job.document, job.campaign, job.pk)
         _update(job.pk, 95, "Enregistrement")
         with transaction.atomic():
             job = PdfJob.objects.select_for_update().get(pk=job.pk)

@@ -153,3 +153,28 @@ class PdfJob(models.Model):
 
     def __str__(self):
         return f"{self.document} {self.campaign.label} — {self.get_status_display()}"
+
+
+class WorkingCopy(models.Model):
+    """The latest working version of a region's report, rendered in the background (``reports.tasks``) so that a
+    national document can append it at once for a region that has not transmitted. Kept only while its data
+    fingerprint is the current one; never shown as transmitted."""
+
+    kind = models.CharField("document", max_length=12, choices=Kind.choices)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", verbose_name="campagne")
+    region = models.ForeignKey("accounts.Region", on_delete=models.CASCADE, related_name="+", verbose_name="région")
+    pdf = models.FileField("PDF de travail", upload_to="versions-de-travail/%Y/")
+    sha256 = models.CharField("empreinte SHA-256 du fichier", max_length=64)
+    data_sha256 = models.CharField("empreinte SHA-256 des données", max_length=64)
+    built_at = models.DateTimeField("fabriquée le", default=timezone.now)
+    checked_at = models.DateTimeField("vérifiée le", default=timezone.now, help_text="dernière comparaison des données")
+
+    class Meta:
+        verbose_name = "version de travail en cache"
+        verbose_name_plural = "versions de travail en cache"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "campaign", "region"], name="one_working_copy_per_report")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.region} {self.campaign.label} — version de travail"

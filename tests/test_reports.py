@@ -1,9 +1,11 @@
 import datetime
 import hashlib
+import io
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from pypdf import PdfReader
 
 from accounts.models import Region
 from allocations import services as allocation_services
@@ -320,10 +322,18 @@ class TestNationalDocuments:
         job = PdfJob.objects.get()
         assert response["Location"] == f"/rapports/generations/{job.pk}/"
         assert client.get(f"/rapports/generations/{job.pk}/?format=json").json()["status"] == "done"
-        text = pdf_text(b"".join(client.get(f"/rapports/generations/{job.pk}/pdf/").streaming_content))
+        content = b"".join(client.get(f"/rapports/generations/{job.pk}/pdf/").streaming_content)
+        text = pdf_text(content)
         assert "Bilan national de la répartition" in text
-        assert "Annexe — Bretagne" in text
-        assert "Lycée agricole A" in text
+        # One bookmark per region, in the table's order, saying whether the region transmitted.
+        outline = [item.title for item in PdfReader(io.BytesIO(content)).outline]
+        regions = list(Region.objects.order_by("name").values_list("name", flat=True))
+        assert outline == ["Synthèse nationale"] + [
+            f"{name} — transmis, version 1 du 10/04/2028" if name == "Bretagne" else f"{name} — non transmis"
+            for name in regions
+        ]
+        assert "Annexes par région" in text
+        assert "Lycée agricole A" in text  # Bretagne's transmitted summary, appended
         assert "v1 du 10/04/2028" in text
         with on_commit():
             client.post("/rapports/2027/national/", {"document": "national-qualitatif"})

@@ -23,9 +23,9 @@
       } else if (job.status === "failed") {
         document.getElementById("job-step").textContent = "La fabrication du document a échoué. Réessayez.";
       } else {
-        window.setTimeout(poll, 1000);
+        window.setTimeout(poll, 500);
       }
     }).catch(function () { window.setTimeout(poll, 3000); });
   }
-  window.setTimeout(poll, 500);
+  window.setTimeout(poll, 300);
 })();

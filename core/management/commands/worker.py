@@ -9,6 +9,12 @@ from core.worker import HseWorker
 class Command(db_worker.Command):
     help = "Runs background tasks (PDFs, letters, e-mails, periodic work) until stopped (Ctrl-C or SIGTERM)."
 
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        # An idle worker looks for new tasks twice a second (one indexed query): a national document asked for is
+        # taken up at once rather than after up to a second.
+        parser.set_defaults(interval=0.5)
+
     def handle(
         self,
         *,
