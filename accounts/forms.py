@@ -135,7 +135,7 @@ class InvitationForm(forms.Form):
             self.fields["establishment"].label_from_instance = lambda e: f"{e.name} ({e.uai}) — {e.commune}"
             del self.fields["region"]
         else:
-            self.fields["region"].queryset = Region.objects.order_by("name")
+            self.fields["region"].queryset = Region.objects.order_by("sort_name")
             del self.fields["establishment"]
         proposed = self.initial.get("establishment") is not None and self.initial.get("email")
         if proposed:

@@ -319,7 +319,7 @@ def uninvited_establishments(region):
         Establishment.objects.filter(region=region, is_open=True)
         .exclude(heads__in=people)
         .exclude(invitations__in=Invitation.objects.pending())
-        .order_by("name")
+        .order_by("sort_name")
         .distinct()
     )
 

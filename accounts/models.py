@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.scoping import visible_establishments_q
 from accounts.signin import normalize_email_address
 from accounts.uai import normalize_uai, validate_uai
+from core.formatting import sort_key
 
 
 class Region(models.Model):
@@ -16,16 +17,23 @@ class Region(models.Model):
 
     code = models.CharField("code", max_length=3, unique=True, help_text="Code INSEE de région ou code de territoire")
     name = models.CharField("nom", max_length=100)
+    sort_name = models.CharField("nom (ordre alphabétique)", max_length=100, editable=False, default="")
     kind = models.CharField("type", max_length=24, choices=Kind.choices)
     authority_short = models.CharField("autorité académique (sigle)", max_length=120)
     authority_name = models.CharField("autorité académique", max_length=300)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_name"]
         verbose_name = "région"
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
 
 
 class EstablishmentQuerySet(models.QuerySet):
@@ -47,6 +55,7 @@ class Establishment(models.Model):
 
     uai = models.CharField("UAI", max_length=8, unique=True, validators=[validate_uai])
     name = models.CharField("nom", max_length=200)
+    sort_name = models.CharField("nom (ordre alphabétique)", max_length=200, editable=False, default="")
     address = models.CharField("adresse", max_length=300, blank=True)
     postal_code = models.CharField("code postal", max_length=5, blank=True)
     commune = models.CharField("commune", max_length=120)
@@ -61,12 +70,18 @@ class Establishment(models.Model):
     objects = EstablishmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "uai"]
+        ordering = ["sort_name", "uai"]
         verbose_name = "établissement"
-        indexes = [models.Index(fields=["region", "name"])]
+        indexes = [models.Index(fields=["region", "sort_name"])]
 
     def __str__(self):
         return f"{self.name} ({self.uai})"
+
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         self.uai = normalize_uai(self.uai)

@@ -27,7 +27,7 @@ def _accounts(user):
     return (
         User.objects.filter(role__in=[User.Role.HEAD, User.Role.TEAM], establishments__region_id=user.region_id)
         .distinct()
-        .prefetch_related(Prefetch("establishments", queryset=Establishment.objects.order_by("name")))
+        .prefetch_related(Prefetch("establishments", queryset=Establishment.objects.order_by("sort_name")))
     )
 
 

@@ -285,6 +285,7 @@ def race(writers=16, per_writer=5):
         Establishment(
             uai=make_uai(f"035{9000 + i:04d}"),
             name=f"Course {i}",
+            sort_name=f"course {i}",
             commune="Rennes",
             department="035",
             region=bretagne,

@@ -1,10 +1,18 @@
 """Figures and dates the French way, written once for pages, PDFs, e-mails, messages and exports."""
 
+import unicodedata
 from decimal import Decimal
 
 from django.utils import formats, timezone
 
 NARROW_NBSP = "\u202f"
+
+
+def sort_key(text: str) -> str:
+    """The key names are sorted by, as a French reader expects: « Île-de-France » among the I, « École » among
+    the E, capitals and small letters together (a database's binary order would put them last)."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold().strip()
 
 
 def format_number(value, decimals: int | None = None) -> str:

@@ -12,6 +12,7 @@ import accounts
 from accounts.importer import import_directory
 from accounts.models import Establishment, Region
 from accounts.uai import make_uai
+from core.formatting import sort_key
 
 REAL_DIRECTORY_EXTRACT = Path(accounts.__file__).resolve().parent / "data" / "annuaire-education-agricole-35.csv"
 
@@ -285,6 +286,6 @@ def seed_establishments(scale: float = 1) -> dict:
         for values in _generated(code, generated_count(code, scale)):
             if values["uai"] not in existing:
                 existing.add(values["uai"])
-                new.append(Establishment(region=regions[code], **values))
+                new.append(Establishment(region=regions[code], sort_name=sort_key(values["name"]), **values))
     Establishment.objects.bulk_create(new, batch_size=2000)
     return {"real": report, "generated": len(new)}

@@ -263,7 +263,7 @@ class CampaignReplay:
         under_review = list(
             of_region.filter(status=Request.Status.UNDER_REVIEW, decision__isnull=True)
             .select_related("campaign", "establishment")
-            .order_by("establishment__name")
+            .order_by("establishment__sort_name")
         )
         kept = []
         for request in under_review:

@@ -87,7 +87,7 @@ class Agenda:
 
 
 def head_agenda(user, campaigns, today) -> Agenda:
-    establishments = list(user.establishments.select_related("region").order_by("name"))
+    establishments = list(user.establishments.select_related("region").order_by("sort_name"))
     ids = [e.pk for e in establishments]
     requests = {
         (r.campaign_id, r.establishment_id): r
@@ -245,7 +245,7 @@ def regional_agenda(user, campaigns, today) -> Agenda:
 
 
 def national_agenda(campaigns, today) -> Agenda:
-    regions = list(Region.objects.order_by("name"))
+    regions = list(Region.objects.order_by("sort_name"))
     region_ids = [r.pk for r in regions]
     work = regions_work(campaigns, region_ids, today)
     envelopes = {

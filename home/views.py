@@ -46,7 +46,7 @@ def home(request):
     regionals = None
     if user.is_establishment_staff:
         context["agenda"] = agenda.head_agenda(user, campaigns, today)
-        context["establishments"] = user.establishments.select_related("region").order_by("name")
+        context["establishments"] = user.establishments.select_related("region").order_by("sort_name")
         regions = {e.region_id for e in context["establishments"]}
         if len(regions) == 1:
             regionals = {

@@ -172,7 +172,7 @@ def refresh_working_copies(campaign) -> int:
     copies = {(c.region_id, c.kind): c for c in WorkingCopy.objects.filter(campaign=campaign)}
     rendered = 0
     for kind in Kind.values:
-        for region in Region.objects.order_by("name"):
+        for region in Region.objects.order_by("sort_name"):
             if (region.pk, kind) in transmitted:
                 continue
             rendered += _working(kind, campaign, region, copies.get((region.pk, kind)))[1]

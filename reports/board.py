@@ -101,7 +101,7 @@ class NationalBoard:
         self.campaign = campaign
         self.today = today or timezone.localdate()
         annual = campaign.annual_hours
-        regions = list(Region.objects.order_by("name"))
+        regions = list(Region.objects.order_by("sort_name"))
 
         establishments = list(Establishment.objects.values("region_id", "status").annotate(n=Count("pk")).order_by())
         envelopes = {

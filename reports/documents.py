@@ -81,7 +81,7 @@ def regional_summary(campaign, region) -> dict:
         .deposited()
         .figures_only()
         .select_related("establishment", "decision")
-        .order_by("establishment__name")
+        .order_by("establishment__sort_name")
     )
     counted = requests.counted()
     requested = _requested(counted)

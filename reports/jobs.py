@@ -77,7 +77,7 @@ def kind_of(document: str) -> str:
 def national_context(document: str, campaign, annexes=None) -> dict:
     """The national part's figures; with ``annexes`` (``reports.assembly``), each region's transmission status is
     the one of its annex (a transmitted file that failed its SHA-256 check counts as not transmitted)."""
-    regions = list(Region.objects.order_by("name"))
+    regions = list(Region.objects.order_by("sort_name"))
     kind = kind_of(document)
     if annexes is None:
         latest = {t.region_id: t for t in Transmission.objects.filter(kind=kind, campaign=campaign).latest()}
@@ -108,7 +108,7 @@ def national_pdf(document: str, campaign, job_id=None) -> bytes:
     """The whole national document: the regions' annexes gathered (transmitted PDFs checked, working versions
     from the cache), the national part laid out, then both assembled (``reports.assembly``)."""
     kind = kind_of(document)
-    regions = list(Region.objects.order_by("name"))
+    regions = list(Region.objects.order_by("sort_name"))
     latest = {t.region_id: t for t in Transmission.objects.filter(kind=kind, campaign=campaign).latest()}
 
     def progress(index, count, region):

@@ -217,7 +217,7 @@ def regional_review(campaign, region, synthesis) -> dict:
         Decision.objects.allocations()
         .notified()
         .in_region(campaign.pk, region.pk)
-        .order_by("request__establishment__name")
+        .order_by("request__establishment__sort_name")
         .values_list(
             "request__establishment__uai",
             "request__establishment__name",
@@ -239,7 +239,7 @@ def regional_review(campaign, region, synthesis) -> dict:
     reports = (
         UsageReport.objects.filter(SUBMITTED, request__campaign=campaign, request__establishment__region=region)
         .select_related("request__establishment")
-        .order_by("request__establishment__name")
+        .order_by("request__establishment__sort_name")
     )
     own_words = [
         {

@@ -83,7 +83,7 @@ def requests_export_form(request):
         {
             "campaign": campaign,
             "campaigns": campaigns,
-            "regions": Region.objects.order_by("name") if request.user.is_national else [],
+            "regions": Region.objects.order_by("sort_name") if request.user.is_national else [],
             "statuses": lifecycle.DEPOSITED_CHOICES,
             "levels": LEVELS,
             "networks": [c for c in Establishment.Network.choices if c[0]],
@@ -100,7 +100,7 @@ def requests_export(request, fmt):
         Request.objects.visible_to(request.user)
         .filter(campaign=campaign)
         .filtered(request.GET)
-        .order_by("establishment__region__name", "establishment__name")
+        .order_by("establishment__region__sort_name", "establishment__sort_name")
     )
     headers, rows = requests_table(queryset)
     return table_response(_format(fmt), f"demandes-{campaign.label}", headers, rows, f"Demandes {campaign.label}")
@@ -248,7 +248,7 @@ def usage_follow_up(request, year, code):
     rows = list(
         allocated.select_related("establishment", "decision", "usage_report")
         .annotate(last_reminder=Max("events__at", filter=Q(events__action=RequestEvent.Action.REMINDER)))
-        .order_by("establishment__name")
+        .order_by("establishment__sort_name")
     )
     return render(
         request,
@@ -269,7 +269,7 @@ def national_documents(request, year):
             raise Http404
         job = jobs.start(request.user, document, campaign)
         return redirect("reports:job", job.pk)
-    regions = list(Region.objects.order_by("name"))
+    regions = list(Region.objects.order_by("sort_name"))
     latest = Transmission.objects.filter(campaign=campaign).by_region_and_kind()
     rows = [
         {"region": r, "summary": latest.get((r.pk, Kind.SUMMARY)), "review": latest.get((r.pk, Kind.REVIEW))}
@@ -329,7 +329,7 @@ def index(request):
             Request.objects.visible_to(user)
             .deposited()
             .select_related("campaign", "establishment", "decision", "usage_report")
-            .order_by("-campaign__start_year", "establishment__name")
+            .order_by("-campaign__start_year", "establishment__sort_name")
         )
         context["requests"] = requests
         return render(request, "reports/index_head.html", context)

@@ -43,12 +43,12 @@ def request_list(request):
 def _head_list(request):
     user = request.user
     today = timezone.localdate()
-    establishments = list(user.establishments.select_related("region").order_by("name"))
+    establishments = list(user.establishments.select_related("region").order_by("sort_name"))
     requests = list(
         Request.objects.visible_to(user)
         .select_related("campaign", "establishment", "decision", "usage_report")
         .with_annual()
-        .order_by("-campaign__start_year", "establishment__name")
+        .order_by("-campaign__start_year", "establishment__sort_name")
     )
     open_campaigns = list(Campaign.objects.accepting_requests(today))
     extensions = {
@@ -104,11 +104,11 @@ def _staff_list(request):
         .figures_only()
         .select_related("campaign", "establishment__region")
         .with_annual()
-        .order_by("establishment__region__name", "establishment__name")
+        .order_by("establishment__region__sort_name", "establishment__sort_name")
     )
     queryset = queryset.filtered(request.GET)  # statut, and region for DGER (their scope limits the others)
     status = request.GET.get("statut", "")
-    regions = list(Region.objects.order_by("name")) if user.is_national else []
+    regions = list(Region.objects.order_by("sort_name")) if user.is_national else []
     region_code = request.GET.get("region", "") if regions else ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     statuses = lifecycle.DEPOSITED_CHOICES
@@ -334,7 +334,7 @@ def extensions(request):
     campaign, campaigns = chosen_campaign(
         request, Campaign.objects.filter(allocation_deadline__gte=today).order_by("-start_year")
     )
-    establishments = Establishment.objects.visible_to(user).order_by("name")
+    establishments = Establishment.objects.visible_to(user).order_by("sort_name")
     form = ExtensionForm(request.POST or None, establishments=establishments)
     if request.method == "POST" and campaign and form.is_valid():
         try:
@@ -357,7 +357,7 @@ def extensions(request):
     granted = (
         Extension.objects.filter(campaign=campaign, establishment__in=establishments)
         .select_related("establishment", "granted_by")
-        .order_by("establishment__name")
+        .order_by("establishment__sort_name")
         if campaign
         else []
     )

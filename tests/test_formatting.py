@@ -32,3 +32,37 @@ def test_figures():
     assert format_number(1234.5) == "1\u202f234,5"
     assert format_number(None) == "—"
     assert format_hours(3409) == "3\u202f409 h"
+
+
+def test_names_sort_the_french_way():
+    from core.formatting import sort_key
+
+    names = ["Lycée Zola", "École d'agriculture", "lycée agricole", "Île-de-France", "Œuvre", "Hauts-de-France"]
+    assert sorted(names, key=sort_key) == [
+        "École d'agriculture",
+        "Hauts-de-France",
+        "Île-de-France",
+        "lycée agricole",
+        "Lycée Zola",
+        "Œuvre",
+    ]
+
+
+def test_regions_and_establishments_are_listed_in_french_order(db, client, national, campaign):
+    """Île-de-France among the I on the national board, not after Provence (a binary order would put it last)."""
+    from bs4 import BeautifulSoup
+
+    from accounts.models import Establishment, Region
+    from tests import factories
+
+    names = [region.name for region in Region.objects.all()]
+    assert names.index("Île-de-France") < names.index("Normandie")
+    client.force_login(national)
+    page = BeautifulSoup(client.get("/national/?campagne=2027").content, "html.parser")
+    rows = [th.contents[0].strip() for th in page.find(id="tableau-regions").find("tbody").find_all("th")]
+    assert rows.index("Île-de-France") < rows.index("Normandie"), rows
+    bretagne = Region.objects.get(code="53")
+    for name in ("lycée du Rheu", "École de Caulnes", "Lycée Zola"):
+        factories.EstablishmentFactory(region=bretagne, name=name)
+    listed = list(Establishment.objects.filter(region=bretagne).values_list("name", flat=True))
+    assert listed == ["École de Caulnes", "lycée du Rheu", "Lycée Zola"]

@@ -52,7 +52,7 @@ def apply_assistant(user, campaign, region, proposals: dict[int, dict[str, int]]
         )
     made = 0
     running = others
-    for pk in sorted(cleaned, key=lambda k: requests[k].establishment.name):
+    for pk in sorted(cleaned, key=lambda k: requests[k].establishment.sort_name):
         hours = cleaned[pk]
         if sum(hours.values()) == 0:
             continue

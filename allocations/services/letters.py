@@ -80,7 +80,7 @@ def notify_decisions(user, campaign, region) -> int:
             notified_at__isnull=True,
             request__status__in=lifecycle.BY_NAME["notify"].sources,
         )
-        .order_by("request__establishment__name")
+        .order_by("request__establishment__sort_name")
     )
     now = timezone.now()
     for decision in decisions:
@@ -126,7 +126,7 @@ def letters_undelivered(campaign, region) -> list:
     }
     decisions = Decision.objects.filter(pk__in=failed).select_related("request__establishment")
     rows = [{"decision": d, "request": d.request, "email": failed[d.pk]} for d in decisions]
-    return sorted(rows, key=lambda row: row["request"].establishment.name)
+    return sorted(rows, key=lambda row: row["request"].establishment.sort_name)
 
 
 @job(time_limit=300)

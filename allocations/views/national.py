@@ -32,7 +32,7 @@ def _previous_envelopes(campaign):
 def campaign_envelopes(request, year):
     enforce(permissions.can_manage_envelopes(request.user))
     campaign = get_object_or_404(Campaign, start_year=year)
-    regions = list(Region.objects.order_by("name").annotate(establishment_count=Count("establishments")))
+    regions = list(Region.objects.order_by("sort_name").annotate(establishment_count=Count("establishments")))
     envelopes = {e.region_id: e for e in Envelope.objects.filter(campaign=campaign).with_hours()}
     previous, previous_hours = _previous_envelopes(campaign)
     notified = any(e.is_notified for e in envelopes.values())

@@ -24,7 +24,7 @@ from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
 
 PAGE_SIZE = 25
 SORTS = {
-    "etablissement": "establishment__name",
+    "etablissement": "establishment__sort_name",
     "uai": "establishment__uai",
     "commune": "establishment__commune",
     "etat": "status",
@@ -98,9 +98,9 @@ def board(request):
 
     queryset = requests.filtered(request.GET).figures_only().select_related("establishment", "decision").with_annual()
     sort = request.GET.get("tri", "etablissement")
-    key = SORTS.get(sort.lstrip("-"), "establishment__name")
+    key = SORTS.get(sort.lstrip("-"), "establishment__sort_name")
     order = f"-{key}" if sort.startswith("-") else key
-    queryset = queryset.order_by(order, "establishment__name", "pk")
+    queryset = queryset.order_by(order, "establishment__sort_name", "pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
@@ -266,7 +266,7 @@ def assistant(request):
         Request.objects.visible_to(request.user)
         .filter(campaign=campaign, status=Request.Status.UNDER_REVIEW, decision__isnull=True)
         .select_related("campaign", "establishment")
-        .order_by("establishment__name")
+        .order_by("establishment__sort_name")
     )
     result = propose(envelope, under_review)
     ids = ",".join(str(p.request.pk) for p in result.proposals)

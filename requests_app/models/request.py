@@ -196,7 +196,7 @@ class Request(models.Model):
     objects = RequestQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-campaign__start_year", "establishment__name"]
+        ordering = ["-campaign__start_year", "establishment__sort_name"]
         verbose_name = "demande"
         constraints = [
             models.UniqueConstraint(
