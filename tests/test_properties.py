@@ -7,7 +7,7 @@
   that the board's figures are the sums of the rows, and that the history explains every figure.
 """
 
-import contextlib
+import collections
 import datetime
 import itertools
 from decimal import Decimal
@@ -218,10 +218,20 @@ def test_other_forms_and_filters_never_err(client, head_a, regional, national, e
 # --- The allocation state machine ------------------------------------------------------------------------
 
 _years = itertools.count(2030)
+WEEKS = 36  # the factory's campaign: 36 weeks a year (the note's default)
+# How often each expectation was met over the whole run: a machine whose allocations never succeed, or whose
+# over-allocations are never tried, proves nothing (checked after the run).
+_seen = collections.Counter()
 
 
 class AllocationMachine(RuleBasedStateMachine):
-    """One region, one envelope, a handful of requests under review; random decisions and movements."""
+    """One region, one envelope, a handful of requests under review; random decisions and movements.
+
+    The machine keeps its own model of the region (the envelope, each request's decision and whether it is
+    notified) written from the note's rules, not from the services: every rule knows beforehand whether the
+    service must accept or refuse, and asserts it. Only the over-allocation, the over-withdrawal and the stale
+    form expect a refusal; everything else must succeed.
+    """
 
     @initialize(
         initial=st.integers(min_value=0, max_value=600),
@@ -243,49 +253,182 @@ class AllocationMachine(RuleBasedStateMachine):
         allocation_services.notify_envelopes(self.dger, self.campaign)
         self.envelope = Envelope.objects.get(campaign=self.campaign, region=self.region)
         self.requests = []
+        # The model: envelope hours; per request its caps (annual hours asked, whole hours), the allocated
+        # total (0 when refused or undecided), the decision's version, and whether it is notified.
+        self.model_envelope = initial
+        self.model = {}
         for cap, bac_pro in asks:
-            self.requests.append(
-                factories.HseRequestFactory(
-                    campaign=self.campaign,
-                    establishment__region=self.region,
-                    status="en_instruction",
-                    complete=True,
-                    hse_cap=Decimal(cap),
-                    hse_bac_pro=Decimal(bac_pro) if bac_pro != "0" else None,
-                    level_bac_pro=bac_pro != "0",
-                )
+            request = factories.HseRequestFactory(
+                campaign=self.campaign,
+                establishment__region=self.region,
+                status="en_instruction",
+                complete=True,
+                hse_cap=Decimal(cap),
+                hse_bac_pro=Decimal(bac_pro) if bac_pro != "0" else None,
+                level_bac_pro=bac_pro != "0",
             )
+            self.requests.append(request)
+            # The note: one HSE per week is ``weeks_per_year`` hours a year; a region grants whole hours.
+            caps = {"cap": int(Decimal(cap) * WEEKS), "bac_pro": int(Decimal(bac_pro) * WEEKS), "bac_gt": 0, "sup": 0}
+            self.model[request.pk] = {"caps": caps, "total": 0, "version": 0, "outcome": None, "notified": False}
 
-    def _version(self, request):
-        decision = Decision.objects.filter(request=request).first()
-        return decision.version if decision else 0
+    # -- the oracle --------------------------------------------------------------------------------------
 
-    @rule(index=st.integers(min_value=0, max_value=5), share=st.floats(min_value=0, max_value=1.2), stale=st.booleans())
-    def allocate(self, index, share, stale):
-        request = Request.objects.get(pk=self.requests[index % len(self.requests)].pk)
-        caps = allocation_services.requested_caps(request)
-        hours = {k: int(caps[k] * share) for k in LEVEL_KEYS}
-        version = self._version(request) - (1 if stale else 0)
-        with contextlib.suppress(allocation_services.AllocationError):
-            allocation_services.allocate(self.staff, request, hours, "règle allocate", version)
+    def _allocated(self, exclude=None) -> int:
+        return sum(m["total"] for pk, m in self.model.items() if pk != exclude)
 
+    def _remaining_for(self, pk) -> int:
+        """What may still be granted to request ``pk`` (its own current allocation is given back first)."""
+        return self.model_envelope - self._allocated(exclude=pk)
+
+    def _open(self):
+        return [pk for pk, m in self.model.items() if not m["notified"]]
+
+    def _fits(self):
+        """Open requests that can receive at least one hour within both their caps and the envelope."""
+        return [pk for pk in self._open() if min(self._remaining_for(pk), sum(self.model[pk]["caps"].values())) >= 1]
+
+    def _overflows(self):
+        """Open requests that asked for more than what remains for them."""
+        return [pk for pk in self._open() if sum(self.model[pk]["caps"].values()) > self._remaining_for(pk)]
+
+    @staticmethod
+    def _spread(total, caps) -> dict:
+        """``total`` hours spread over the levels, each within its cap (the caps cover ``total``)."""
+        hours, left = {}, total
+        for key in LEVEL_KEYS:
+            hours[key] = min(caps[key], left)
+            left -= hours[key]
+        assert left == 0
+        return hours
+
+    def _request(self, pk):
+        return Request.objects.get(pk=pk)
+
+    # -- the rules ---------------------------------------------------------------------------------------
+
+    @precondition(lambda self: hasattr(self, "campaign") and self._fits())
+    @rule(index=st.integers(min_value=0, max_value=5), share=st.floats(min_value=0, max_value=1))
+    def allocate_within_what_remains(self, index, share):
+        pk = self._fits()[index % len(self._fits())]
+        caps = self.model[pk]["caps"]
+        most = min(self._remaining_for(pk), sum(caps.values()))
+        total = max(1, min(most, int(most * share)))
+        hours = self._spread(total, caps)
+        decision = allocation_services.allocate(
+            self.staff, self._request(pk), hours, "règle allocate", self.model[pk]["version"]
+        )  # must not raise: it fits in the envelope and in what was asked
+        assert decision.computed_total() == total
+        assert {k: decision.hours(k) for k in LEVEL_KEYS} == hours
+        assert self._request(pk).status == Request.Status.ALLOCATED
+        self.model[pk].update(total=total, version=self.model[pk]["version"] + 1, outcome="attribution")
+        _seen["allocated"] += 1
+
+    @precondition(lambda self: hasattr(self, "campaign") and self._overflows())
+    @rule(index=st.integers(min_value=0, max_value=5), share=st.floats(min_value=0, max_value=1))
+    def allocate_beyond_what_remains_is_refused(self, index, share):
+        pk = self._overflows()[index % len(self._overflows())]
+        caps = self.model[pk]["caps"]
+        remaining = self._remaining_for(pk)
+        # A total strictly above what remains, within what was asked (so only the envelope rule can refuse).
+        low, high = max(remaining + 1, 1), sum(caps.values())
+        total = low + int((high - low) * share)
+        request = self._request(pk)
+        status = request.status
+        with pytest.raises(allocation_services.AllocationError, match="dépasse ce qui reste dans l'enveloppe"):
+            allocation_services.allocate(
+                self.staff, request, self._spread(total, caps), "trop", self.model[pk]["version"]
+            )
+        assert self._request(pk).status == status  # nothing recorded
+        _seen["over_allocation_refused"] += 1
+
+    @precondition(lambda self: hasattr(self, "campaign") and self._fits())
+    @rule(index=st.integers(min_value=0, max_value=5))
+    def allocate_from_a_stale_form_is_refused(self, index):
+        pk = self._fits()[index % len(self._fits())]
+        hours = self._spread(1, self.model[pk]["caps"])
+        with pytest.raises(allocation_services.StaleDecision):
+            allocation_services.allocate(self.staff, self._request(pk), hours, "périmé", self.model[pk]["version"] - 1)
+        _seen["stale_refused"] += 1
+
+    @precondition(lambda self: hasattr(self, "campaign") and self._open())
     @rule(index=st.integers(min_value=0, max_value=5))
     def refuse(self, index):
-        request = Request.objects.get(pk=self.requests[index % len(self.requests)].pk)
-        with contextlib.suppress(allocation_services.AllocationError):
-            allocation_services.refuse(self.staff, request, "Hors du cadre", self._version(request))
+        pk = self._open()[index % len(self._open())]
+        decision = allocation_services.refuse(self.staff, self._request(pk), "Hors du cadre", self.model[pk]["version"])
+        assert decision.outcome == Decision.Outcome.REFUSED
+        assert self._request(pk).status == Request.Status.REFUSED
+        self.model[pk].update(total=0, version=self.model[pk]["version"] + 1, outcome="refus")
+        _seen["refused"] += 1
 
-    @rule(kind=st.sampled_from(["supplement", "withdrawal"]), hours=st.integers(min_value=1, max_value=400))
-    def movement(self, kind, hours):
-        with contextlib.suppress(allocation_services.AllocationError):
+    @precondition(lambda self: hasattr(self, "campaign"))
+    @rule(index=st.integers(min_value=0, max_value=5))
+    def notified_decisions_cannot_change(self, index):
+        notified = [pk for pk, m in self.model.items() if m["notified"]]
+        if not notified:
+            return
+        pk = notified[index % len(notified)]
+        with pytest.raises(allocation_services.AllocationError, match="notifiée"):
+            allocation_services.refuse(self.staff, self._request(pk), "Trop tard", self.model[pk]["version"])
+
+    @precondition(lambda self: hasattr(self, "campaign"))
+    @rule(hours=st.integers(min_value=1, max_value=400))
+    def supplement(self, hours):
+        allocation_services.add_movement(
+            self.dger, self.envelope, "supplement", hours, datetime.date(2027, 9, 1), "Mouvement"
+        )  # the national volume (50 000 h) covers any run
+        self.model_envelope += hours
+        _seen["supplement"] += 1
+
+    @precondition(lambda self: hasattr(self, "campaign") and self.model_envelope > self._allocated())
+    @rule(share=st.floats(min_value=0, max_value=1))
+    def withdraw_what_is_not_allocated(self, share):
+        free = self.model_envelope - self._allocated()
+        hours = max(1, min(free, int(free * share)))
+        allocation_services.add_movement(
+            self.dger, self.envelope, "withdrawal", hours, datetime.date(2027, 9, 1), "Mouvement"
+        )
+        self.model_envelope -= hours
+        _seen["withdrawal"] += 1
+
+    @precondition(lambda self: hasattr(self, "campaign"))
+    @rule(extra=st.integers(min_value=1, max_value=400))
+    def withdraw_below_what_is_allocated_is_refused(self, extra):
+        hours = self.model_envelope - self._allocated() + extra
+        with pytest.raises(allocation_services.AllocationError, match="en dessous"):
             allocation_services.add_movement(
-                self.dger, self.envelope, kind, hours, datetime.date(2027, 9, 1), "Mouvement"
+                self.dger, self.envelope, "withdrawal", hours, datetime.date(2027, 9, 1), "Mouvement"
             )
+        _seen["over_withdrawal_refused"] += 1
 
     @precondition(lambda self: hasattr(self, "campaign"))
     @rule()
     def notify(self):
-        allocation_services.notify_decisions(self.staff, self.campaign, self.region)
+        expected = [pk for pk, m in self.model.items() if m["outcome"] and not m["notified"]]
+        assert allocation_services.notify_decisions(self.staff, self.campaign, self.region) == len(expected)
+        for pk in expected:
+            self.model[pk]["notified"] = True
+            assert self._request(pk).status == Request.Status.NOTIFIED
+
+    # -- the invariants ----------------------------------------------------------------------------------
+
+    @invariant()
+    def the_model_and_the_database_agree(self):
+        if not hasattr(self, "campaign"):
+            return
+        assert self.envelope.total_hours() == self.model_envelope
+        assert allocation_services.region_allocated(self.campaign.pk, self.region.pk) == self._allocated()
+        for pk, m in self.model.items():
+            decision = Decision.objects.filter(request_id=pk).first()
+            if m["outcome"] is None:
+                assert decision is None
+                continue
+            assert (decision.outcome, decision.version, bool(decision.notified_at)) == (
+                m["outcome"],
+                m["version"],
+                m["notified"],
+            )
+            assert (decision.computed_total() if m["outcome"] == "attribution" else 0) == m["total"]
 
     @invariant()
     def within_the_envelope(self):
@@ -302,6 +445,7 @@ class AllocationMachine(RuleBasedStateMachine):
         row = next(r for r in board.rows if r.key == "53")
         decisions = list(Decision.objects.filter(request__campaign=self.campaign))
         assert row.allocated == sum(d.computed_total() for d in decisions if d.outcome == "attribution")
+        assert row.allocated == self._allocated()
         assert row.envelope == sum(
             EnvelopeMovement.objects.filter(envelope=self.envelope).values_list("hours", flat=True)
         )
@@ -323,6 +467,7 @@ class AllocationMachine(RuleBasedStateMachine):
             if decision is None:
                 assert events == []
                 continue
+            assert len(events) == self.model[request.pk]["version"]  # one line per decision taken
             latest = events[-1].data["after"]
             assert latest["total"] == decision.computed_total()
             assert latest["outcome"] == decision.outcome
@@ -334,9 +479,13 @@ class AllocationMachine(RuleBasedStateMachine):
 
 def test_allocation_state_machine(db, travel):
     travel(datetime.date(2027, 8, 1))
+    _seen.clear()
     run_state_machine_as_test(
         AllocationMachine,
         settings=settings(
             max_examples=25, stateful_step_count=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
         ),
     )
+    # The run did exercise both sides of the envelope rule: allocations accepted and over-allocations refused.
+    for expected in ("allocated", "over_allocation_refused", "refused", "withdrawal"):
+        assert _seen[expected] > 0, (expected, dict(_seen))
