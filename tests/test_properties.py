@@ -9,10 +9,13 @@
 
 import collections
 import datetime
+import decimal
 import itertools
+import re
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -32,12 +35,17 @@ from requests_app import services as request_services
 from requests_app.forms import RequestForm
 from requests_app.models import LEVEL_KEYS, Decision, Request, RequestEvent
 from tests import factories
+from tests.helpers import form_data
 
 FORM_SETTINGS = settings(
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+# How often each expectation was met over a whole run: a run whose allocations never succeed, whose
+# over-allocations are never tried or whose deposits are never accepted proves nothing (checked after the run).
+_seen = collections.Counter()
 
 # What people type: numbers French and English, signs, spaces, huge values, text, markup, empty.
 typed = st.one_of(
@@ -63,14 +71,118 @@ def annexe(head_a, establishment_a, campaign, today):
     return request_services.save_draft(head_a, request, factories.complete_values(), request.version)
 
 
+# --- The Annexe 1's rules, written here from the note (not read from the form under test) ----------------
+# Section 6: HSE per week per level, typed the French way ("1,5"), between 0 and 20, at most one decimal; one HSE
+# per week is 36 hours a year (the campaign's weeks). Sections 1-5: the texts the paper form asks for; at least
+# one intervenant; each level ticked has hours and each level with hours is ticked; at least one level, at least
+# one HSE. The number of pupils is optional (0 to 10 000), the intervenants 0 to 1 000.
+ORACLE_WEEKLY_MAX = Decimal(20)
+ORACLE_WEEKS = 36
+ORACLE_REQUIRED_TEXTS = (
+    "head_name",
+    "contact_details",
+    "contact_email",
+    "project",
+    "needs",
+    "articulation",
+    "disciplines",
+    "roles",
+    "objectives",
+    "evaluation",
+)
+ORACLE_COUNTS = {"pupils_count": 10_000, "intervenants_count": 1_000}
+ORACLE_SIMPLE_EMAIL = re.compile(r"^[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
+INVALID = object()  # what the oracle expects of a value typed wrong (the stored value is kept)
+EITHER = object()  # an e-mail address the simple pattern cannot judge: any outcome is accepted
+
+
+def expected_weekly(typed_text: str):
+    text = typed_text.strip()
+    for space in (" ", "\u202f", "\xa0"):
+        text = text.replace(space, "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", "."))
+    except decimal.InvalidOperation:
+        return INVALID
+    if not value.is_finite() or not 0 <= value <= ORACLE_WEEKLY_MAX or value * 10 != int(value * 10):
+        return INVALID
+    return value
+
+
+def expected_count(typed_text: str, maximum: int):
+    text = re.sub(r"\.0*\s*$", "", typed_text.strip())  # "12" or "12.0": a whole number
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        return INVALID
+    return value if 0 <= value <= maximum else INVALID
+
+
+def expected_text(typed_text: str, max_length: int | None = None):
+    if "\x00" in typed_text:
+        return INVALID
+    text = typed_text.strip()
+    return INVALID if max_length is not None and len(text) > max_length else text
+
+
+def expected_email(typed_text: str):
+    text = expected_text(typed_text)
+    if text is INVALID or text == "":
+        return text
+    if "@" not in text:
+        return INVALID
+    return text if ORACLE_SIMPLE_EMAIL.match(text) else EITHER
+
+
+def expected_values(data: dict) -> dict:
+    expected = {}
+    for name, value in data.items():
+        if name.startswith("hse_"):
+            expected[name] = expected_weekly(value)
+        elif name in ORACLE_COUNTS:
+            expected[name] = expected_count(value, ORACLE_COUNTS[name])
+        elif name == "contact_email":
+            expected[name] = expected_email(value)
+        elif name == "head_name":
+            expected[name] = expected_text(value, 150)
+        else:
+            expected[name] = expected_text(value)
+    return expected
+
+
+def complete_by_the_note(stored) -> bool:
+    if any(not (getattr(stored, name) or "").strip() for name in ORACLE_REQUIRED_TEXTS):
+        return False
+    if not stored.intervenants_count:
+        return False
+    ticked = {key for key in LEVEL_KEYS if getattr(stored, f"level_{key}")}
+    with_hours = {key for key in LEVEL_KEYS if (getattr(stored, f"hse_{key}") or 0) > 0}
+    return bool(ticked) and ticked == with_hours
+
+
+def french(value: Decimal) -> str:
+    """54 -> "54", 39.6 -> "39,6" (the annual figures stay below 1 000: no thousands separator)."""
+    text = f"{value.normalize():f}" if value != value.to_integral_value() else str(int(value))
+    return text.replace(".", ",")
+
+
+typed_annexe = st.one_of(typed, st.sampled_from(["direction@example.org", "pas-une-adresse", " a@b.fr "]))
+
+
 @given(
-    data=st.fixed_dictionaries(dict.fromkeys(RequestForm.Meta.fields, typed)),
+    data=st.fixed_dictionaries(dict.fromkeys(RequestForm.Meta.fields, typed_annexe)),
     fresh=st.booleans(),
     submit=st.booleans(),
     levels=st.lists(st.sampled_from(LEVEL_KEYS), unique=True),
 )
 @FORM_SETTINGS
 def test_annexe1_form_never_errs_and_never_loses_what_was_stored(client, head_a, annexe, data, fresh, submit, levels):
+    """What is stored, whether the deposit is accepted and the annual hours shown are predicted by the note's
+    rules above, never by the form under test."""
     client.force_login(head_a)
     before = Request.objects.get(pk=annexe.pk)
     if before.status != Request.Status.DRAFT:
@@ -80,17 +192,83 @@ def test_annexe1_form_never_errs_and_never_loses_what_was_stored(client, head_a,
     post = {**data, "levels": levels, "version": str(version), ("submit" if submit else "save"): "1"}
     _post(client, f"/demandes/{annexe.pk}/modifier/", post)
     after = Request.objects.get(pk=annexe.pk)
-    form = RequestForm(post, instance=Request.objects.get(pk=annexe.pk))
-    form.is_valid()
     if not fresh:
         for name in RequestForm.Meta.fields:  # a stale form changes nothing
             assert getattr(after, name) == getattr(before, name), name
+        assert after.status == Request.Status.DRAFT
         return
-    for name in RequestForm.Meta.fields:
-        if name in form.errors:
-            assert getattr(after, name) == getattr(before, name), name  # kept, not lost
-        else:
-            assert getattr(after, name) == form.cleaned_data[name], name  # stored as the form understood it
+    expected = expected_values(data)
+    for name, value in expected.items():
+        if value is INVALID:
+            assert getattr(after, name) == getattr(before, name), (name, data[name])  # kept, not lost
+        elif value is not EITHER:
+            assert getattr(after, name) == value, (name, data[name])  # stored as the note reads it
+    for key in LEVEL_KEYS:
+        assert getattr(after, f"level_{key}") == (key in levels), key
+    every_field_valid = all(value is not INVALID for value in expected.values())
+    if submit and every_field_valid and EITHER not in expected.values():
+        deposited = complete_by_the_note(after)
+        assert (after.status == Request.Status.SUBMITTED) == deposited, (data, levels)
+    elif submit and not every_field_valid:
+        assert after.status == Request.Status.DRAFT  # a field typed wrong: not deposited
+    if after.status == Request.Status.DRAFT:
+        page = BeautifulSoup(client.get(f"/demandes/{annexe.pk}/modifier/").content, "html.parser")
+        for key in LEVEL_KEYS:
+            weekly = getattr(after, f"hse_{key}")
+            if weekly is not None:
+                shown = page.find("output", id=f"annual-{key}").get_text(strip=True)
+                assert shown == french(weekly * ORACLE_WEEKS), (key, weekly, shown)
+
+
+def test_annexe1_deposit_follows_the_cross_field_rules_of_the_note(client, head_a, annexe):
+    """Plausible Annexe 1 forms (every text filled but perhaps one, figures near the bounds, levels ticked or
+    not): the deposit is accepted exactly when the note's rules, written above, say so."""
+    _seen.clear()
+
+    @given(
+        weekly=st.fixed_dictionaries(
+            {
+                key: st.one_of(
+                    st.sampled_from([None, Decimal(0), Decimal("0.5"), Decimal(20), Decimal("20.1"), Decimal("2.55")]),
+                    st.decimals(min_value=0, max_value=21, places=1),
+                )
+                for key in LEVEL_KEYS
+            }
+        ),
+        consistent=st.booleans(),
+        levels=st.lists(st.sampled_from(LEVEL_KEYS), unique=True),
+        intervenants=st.sampled_from([1, 6, 1, 6, None, 0]),
+        blank=st.sampled_from([None] * len(ORACLE_REQUIRED_TEXTS) + list(ORACLE_REQUIRED_TEXTS)),
+    )
+    @FORM_SETTINGS
+    def one_form(weekly, consistent, levels, intervenants, blank):
+        client.force_login(head_a)
+        if consistent:  # half the forms tick exactly the levels with hours: the deposits the note accepts
+            levels = [key for key in LEVEL_KEYS if (weekly[key] or 0) > 0]
+        Request.objects.filter(pk=annexe.pk).update(status=Request.Status.DRAFT)
+        before = Request.objects.get(pk=annexe.pk)
+        values = factories.complete_values(
+            intervenants_count=intervenants,
+            **{f"hse_{key}": value for key, value in weekly.items()},
+            **{f"level_{key}": key in levels for key in LEVEL_KEYS},
+        )
+        if blank:
+            values[blank] = ""
+        post = form_data(values, before.version, "submit")
+        _post(client, f"/demandes/{annexe.pk}/modifier/", post)
+        after = Request.objects.get(pk=annexe.pk)
+        typed_ok = all(expected_weekly(post[f"hse_{key}"]) is not INVALID for key in LEVEL_KEYS)
+        deposited = typed_ok and complete_by_the_note(after)
+        assert (after.status == Request.Status.SUBMITTED) == deposited, (weekly, levels, intervenants, blank)
+        _seen["annexe_deposited" if deposited else "annexe_refused"] += 1
+        if deposited:
+            total = sum((getattr(after, f"hse_{key}") or 0) for key in LEVEL_KEYS)
+            page = BeautifulSoup(client.get(f"/demandes/{annexe.pk}/confirmation/").content, "html.parser")
+            assert f"soit {french(total * ORACLE_WEEKS)} heures par an" in " ".join(page.get_text().split())
+
+    one_form()
+    assert _seen["annexe_deposited"], dict(_seen)  # both sides of the rules were tried
+    assert _seen["annexe_refused"], dict(_seen)
 
 
 @given(hours=st.fixed_dictionaries({f"hours_{k}": typed for k in LEVEL_KEYS}), justification=typed, version=typed)
@@ -219,9 +397,6 @@ def test_other_forms_and_filters_never_err(client, head_a, regional, national, e
 
 _years = itertools.count(2030)
 WEEKS = 36  # the factory's campaign: 36 weeks a year (the note's default)
-# How often each expectation was met over the whole run: a machine whose allocations never succeed, or whose
-# over-allocations are never tried, proves nothing (checked after the run).
-_seen = collections.Counter()
 
 
 class AllocationMachine(RuleBasedStateMachine):
