@@ -14,6 +14,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign, CampaignEvent
 from requests_app.models import Decision, Request
 from tests import factories
+from tests.helpers import table_cell
 
 
 @pytest.fixture
@@ -114,8 +115,8 @@ class TestEnvelopes:
         set_all(national, previous, default=100, r53=2500)
         client.force_login(national)
         page = client.get("/national/campagnes/2027/enveloppes/").content.decode()
-        assert "Enveloppe 2026-2027" in page
-        assert "2\u202f500" in page
+        assert table_cell(page, "Bretagne", "Enveloppe 2026-2027") == "2 500"
+        assert table_cell(page, "Occitanie", "Enveloppe 2026-2027") == "100"
         same = client.get("/national/campagnes/2027/enveloppes/?prefill=precedente").content.decode()
         assert 'name="region_53" id="id_region_53" value="2500"' in same
 

@@ -8,7 +8,7 @@ from django.core import mail
 from requests_app import services
 from requests_app.models import Request
 from tests import factories
-from tests.helpers import form_data, pdf_text
+from tests.helpers import form_data, pdf_text, table_cell
 
 
 @pytest.fixture
@@ -373,8 +373,9 @@ def test_regional_list_shows_submitted_requests_of_the_region_only(
     assert submitted.establishment.name in page
     assert other.establishment.name not in page
     assert private.establishment.name not in page
-    assert "3,5" in page  # weekly
-    assert "126" in page  # annual
+    row = submitted.establishment.name
+    assert table_cell(page, row, "HSE par semaine") == "3,5"  # weekly
+    assert table_cell(page, row, "Heures par an") == "126"  # annual
 
 
 def test_pdf_reads_like_the_annexe_1(client, head_a, submitted):

@@ -7,7 +7,7 @@ import pytest
 from _pytest.outcomes import Failed, Skipped
 from django.db import connection
 
-from tests.helpers import join_all, require_postgresql
+from tests.helpers import join_all, require_postgresql, table_cell
 
 
 def test_missing_postgresql_skips_locally_and_fails_under_ci(monkeypatch):
@@ -33,3 +33,16 @@ def test_a_writer_that_does_not_finish_fails_the_test():
         release.set()
         stuck.join()
     join_all([done, stuck], timeout=1)  # all finished: no failure
+
+
+TABLE = """<p>126</p><table><thead><tr><th colspan="2">Établissement</th><th>Heures par an</th></tr></thead>
+<tbody><tr><th>Lycée A</th><td>x</td><td>1\u202f026</td></tr><tr><th>Lycée B</th><td>y</td><td>54</td></tr></tbody></table>"""
+
+
+def test_table_cell_reads_the_cell_by_row_and_column_header():
+    assert table_cell(TABLE, "Lycée A", "Heures par an") == "1 026"
+    assert table_cell(TABLE, "Lycée B", "Heures par an") == "54"
+    with pytest.raises(AssertionError, match="no table cell"):
+        table_cell(TABLE, "Lycée C", "Heures par an")  # the figure elsewhere on the page does not count
+    with pytest.raises(AssertionError, match="no table cell"):
+        table_cell(TABLE, "Lycée A", "HSE par semaine")
