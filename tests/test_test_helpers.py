@@ -36,7 +36,8 @@ def test_a_writer_that_does_not_finish_fails_the_test():
 
 
 TABLE = """<p>126</p><table><thead><tr><th colspan="2">Établissement</th><th>Heures par an</th></tr></thead>
-<tbody><tr><th>Lycée A</th><td>x</td><td>1\u202f026</td></tr><tr><th>Lycée B</th><td>y</td><td>54</td></tr></tbody></table>"""
+<tbody><tr><th>Lycée A</th><td>x</td><td>1\u202f026</td></tr>
+<tr><th>Lycée B</th><td>y</td><td>54</td></tr></tbody></table>"""
 
 
 def test_table_cell_reads_the_cell_by_row_and_column_header():
