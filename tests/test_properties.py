@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -165,9 +166,11 @@ def complete_by_the_note(stored) -> bool:
 
 
 def french(value: Decimal) -> str:
-    """54 -> "54", 39.6 -> "39,6" (the annual figures stay below 1 000: no thousands separator)."""
-    text = f"{value.normalize():f}" if value != value.to_integral_value() else str(int(value))
-    return text.replace(".", ",")
+    """54 -> "54", 39.6 -> "39,6", 1339.2 -> "1 339,2" (thousands apart by a space: the page's narrow no-break
+    space is read as a space)."""
+    whole, _dot, fraction = f"{value.normalize():f}".partition(".")
+    groups = f"{int(whole):,}".replace(",", " ")
+    return f"{groups},{fraction}" if fraction.strip("0") else groups
 
 
 typed_annexe = st.one_of(typed, st.sampled_from(["direction@example.org", "pas-une-adresse", " a@b.fr "]))
@@ -217,58 +220,101 @@ def test_annexe1_form_never_errs_and_never_loses_what_was_stored(client, head_a,
             weekly = getattr(after, f"hse_{key}")
             if weekly is not None:
                 shown = page.find("output", id=f"annual-{key}").get_text(strip=True)
-                assert shown == french(weekly * ORACLE_WEEKS), (key, weekly, shown)
+                assert shown.replace("\u202f", " ") == french(weekly * ORACLE_WEEKS), (key, weekly, shown)
+
+
+# The ways a nearly complete Annexe 1 can break one rule of the note (``None``: none broken). They only steer the
+# generation towards each rule's edge; whether the deposit must be accepted is decided by the oracle above.
+FAULTS = (
+    None,
+    None,
+    "extra_tick",
+    "missing_tick",
+    "no_level",
+    "blank_text",
+    "no_intervenant",
+    "two_decimals",
+    "above_maximum",
+    "random_ticks",
+)
 
 
 def test_annexe1_deposit_follows_the_cross_field_rules_of_the_note(client, head_a, annexe):
-    """Plausible Annexe 1 forms (every text filled but perhaps one, figures near the bounds, levels ticked or
-    not): the deposit is accepted exactly when the note's rules, written above, say so."""
+    """Nearly complete Annexe 1 forms, each breaking at most one rule of the note (a level ticked without hours,
+    hours without their level, no level, a text left empty, no intervenant, two decimals, above 20 HSE a week):
+    the deposit is accepted exactly when the note's rules, written above, say so."""
     _seen.clear()
 
     @given(
         weekly=st.fixed_dictionaries(
-            {
-                key: st.one_of(
-                    st.sampled_from([None, Decimal(0), Decimal("0.5"), Decimal(20), Decimal("20.1"), Decimal("2.55")]),
-                    st.decimals(min_value=0, max_value=21, places=1),
-                )
-                for key in LEVEL_KEYS
-            }
+            {key: st.one_of(st.none(), st.decimals(min_value=0, max_value=20, places=1)) for key in LEVEL_KEYS}
         ),
-        consistent=st.booleans(),
-        levels=st.lists(st.sampled_from(LEVEL_KEYS), unique=True),
-        intervenants=st.sampled_from([1, 6, 1, 6, None, 0]),
-        blank=st.sampled_from([None] * len(ORACLE_REQUIRED_TEXTS) + list(ORACLE_REQUIRED_TEXTS)),
+        fault=st.sampled_from(FAULTS),
+        pick=st.integers(min_value=0, max_value=3),
+        random_levels=st.lists(st.sampled_from(LEVEL_KEYS), unique=True),
+        blank=st.sampled_from(ORACLE_REQUIRED_TEXTS),
+        intervenants=st.sampled_from([None, 0]),
+        excess=st.sampled_from([Decimal("0.05"), Decimal("0.01"), Decimal("0.15")]),
+        above=st.sampled_from([Decimal("20.1"), Decimal(21), Decimal(99)]),
     )
-    @FORM_SETTINGS
-    def one_form(weekly, consistent, levels, intervenants, blank):
+    @settings(FORM_SETTINGS, max_examples=80)
+    def one_form(weekly, fault, pick, random_levels, blank, intervenants, excess, above):
         client.force_login(head_a)
-        if consistent:  # half the forms tick exactly the levels with hours: the deposits the note accepts
-            levels = [key for key in LEVEL_KEYS if (weekly[key] or 0) > 0]
+        weekly = dict(weekly)
+        if not any((v or 0) > 0 for v in weekly.values()):
+            weekly["cap"] = Decimal("1.5")
+        with_hours = [key for key in LEVEL_KEYS if (weekly[key] or 0) > 0]
+        chosen = with_hours[pick % len(with_hours)]
+        levels = list(with_hours)
+        values = {}
+        if fault == "extra_tick":
+            without = [key for key in LEVEL_KEYS if key not in with_hours] or [chosen]
+            extra = without[pick % len(without)]
+            if extra == chosen and len(with_hours) > 1:
+                weekly[extra] = None  # ticked, its hours emptied
+            elif extra == chosen:
+                weekly[extra] = Decimal(0)
+            levels = sorted({*levels, extra})
+        elif fault == "missing_tick":
+            levels.remove(chosen)
+        elif fault == "no_level":
+            weekly = dict.fromkeys(LEVEL_KEYS)
+            levels = []
+        elif fault == "blank_text":
+            values[blank] = ""
+        elif fault == "no_intervenant":
+            values["intervenants_count"] = intervenants
+        elif fault == "two_decimals":
+            weekly[chosen] = min(weekly[chosen], Decimal(19)) + excess
+        elif fault == "above_maximum":
+            weekly[chosen] = above
+        elif fault == "random_ticks":
+            levels = random_levels
         Request.objects.filter(pk=annexe.pk).update(status=Request.Status.DRAFT)
         before = Request.objects.get(pk=annexe.pk)
         values = factories.complete_values(
-            intervenants_count=intervenants,
             **{f"hse_{key}": value for key, value in weekly.items()},
             **{f"level_{key}": key in levels for key in LEVEL_KEYS},
+            **values,
         )
-        if blank:
-            values[blank] = ""
         post = form_data(values, before.version, "submit")
-        _post(client, f"/demandes/{annexe.pk}/modifier/", post)
+        response = _post(client, f"/demandes/{annexe.pk}/modifier/", post)
         after = Request.objects.get(pk=annexe.pk)
         typed_ok = all(expected_weekly(post[f"hse_{key}"]) is not INVALID for key in LEVEL_KEYS)
         deposited = typed_ok and complete_by_the_note(after)
-        assert (after.status == Request.Status.SUBMITTED) == deposited, (weekly, levels, intervenants, blank)
-        _seen["annexe_deposited" if deposited else "annexe_refused"] += 1
+        assert (after.status == Request.Status.SUBMITTED) == deposited, (fault, weekly, levels, values)
+        _seen["annexe_deposited" if deposited else f"annexe_refused_{fault}"] += 1
+        if fault == "no_level":  # refused whatever else: the page names the missing level first
+            assert "Cochez au moins un niveau d&#x27;intervention." in response.content.decode()
         if deposited:
             total = sum((getattr(after, f"hse_{key}") or 0) for key in LEVEL_KEYS)
             page = BeautifulSoup(client.get(f"/demandes/{annexe.pk}/confirmation/").content, "html.parser")
-            assert f"soit {french(total * ORACLE_WEEKS)} heures par an" in " ".join(page.get_text().split())
+            text = " ".join(page.get_text().replace("\u202f", " ").split())
+            assert f"soit {french(total * ORACLE_WEEKS)} heures par an" in text
 
     one_form()
     assert _seen["annexe_deposited"], dict(_seen)  # both sides of the rules were tried
-    assert _seen["annexe_refused"], dict(_seen)
+    assert any(key.startswith("annexe_refused") for key in _seen), dict(_seen)
 
 
 @given(hours=st.fixed_dictionaries({f"hours_{k}": typed for k in LEVEL_KEYS}), justification=typed, version=typed)
@@ -407,6 +453,17 @@ class AllocationMachine(RuleBasedStateMachine):
     service must accept or refuse, and asserts it. Only the over-allocation, the over-withdrawal and the stale
     form expect a refusal; everything else must succeed.
     """
+
+    def __init__(self):
+        # Each example starts from the same database: its rows are rolled back in ``teardown``. Without this, the
+        # rows of earlier examples would change what later ones meet and Hypothesis could not replay a failure.
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
 
     @initialize(
         initial=st.integers(min_value=0, max_value=600),
