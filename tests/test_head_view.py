@@ -178,3 +178,13 @@ def test_a_head_never_reads_internal_entries_whatever_their_action(world, head_a
     assert world.events.visible_to(head_a).filter(audience="internal").count() == 0
     assert world.events.visible_to(regional).filter(audience="internal").count() == 1
     assert world.events.visible_to(national).filter(audience="internal").count() == 1
+
+
+def test_the_letter_exists_only_once_the_decision_is_notified(client, world, regional, campaign, bretagne):
+    """Even the region's staff, who see the decision, get no letter before the notification: the letter is what
+    the establishment receives, and it is built then."""
+    _decide(regional, world, "allocated")
+    client.force_login(regional)
+    response = client.get(f"/demandes/{world.pk}/lettre/")
+    assert response.status_code == 403
+    assert "une fois la décision notifiée" in response.content.decode()
