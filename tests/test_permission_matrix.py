@@ -395,6 +395,34 @@ def test_permission_matrix(client, db, travel, settings):
     assert mismatches == [], "\n" + "\n".join(mismatches)
 
 
+def test_other_methods_never_grant_more_than_get(client, db, travel):
+    """PUT and DELETE (PATCH takes the same path): many function views answer them like GET. Whatever a view does
+    with them, it gives no role more than its GET does: the same answer as GET, or 405 (an action, whose GET is
+    refused, refuses them too)."""
+    world = World(travel)
+    mismatches = []
+    for name in sorted(set(project_url_names())):
+        if name.startswith("admin:"):
+            continue
+        expect = EXPECTATIONS[name]
+        url = reverse(name, kwargs=expect.kwargs(world) if expect.kwargs else None)
+        on_get = expect.answers() if expect.method == "get" else Expect(OTHER_METHOD[name]).answers()
+        for role, user in world.users.items():
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            for method in ("put", "delete"):
+                with transaction.atomic():
+                    response = getattr(client, method)(url)
+                    if getattr(response, "streaming", False):  # a file read to its end (and so closed)
+                        b"".join(response.streaming_content)
+                    got = response.status_code
+                    transaction.set_rollback(True)
+                if got not in (on_get[role], 405):
+                    mismatches.append(f"{method.upper()} {url} ({name}) as {role}: {got}, GET answers {on_get[role]}")
+    assert mismatches == [], "\n" + "\n".join(mismatches)
+
+
 @pytest.mark.parametrize("url", ["/demandes/", "/allocations/", "/national/"])
 def test_anonymous_is_sent_to_the_sign_in_page(client, db, url):
     response = client.get(url)
