@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from openpyxl import load_workbook
 
@@ -218,8 +219,11 @@ class TestMovements:
         )
         client.force_login(national)
         page = client.get(f"/enveloppes/{notified.pk}/").content.decode()
-        assert "Enveloppe initiale : +3\u202f000 h" in page
-        assert "Délégation complémentaire : +500 h</strong> — solde 3\u202f500 h" in page
+        timeline = BeautifulSoup(page, "html.parser").select("ol.hse-timeline > li > p.fr-mb-0")
+        assert [" ".join(p.get_text().replace("\u202f", " ").split()) for p in timeline] == [
+            "Enveloppe initiale : +3 000 h — solde 3 000 h",
+            "Délégation complémentaire : +500 h — solde 3 500 h",
+        ]
         assert "Délégation de janvier" in page
         response = client.post(
             f"/enveloppes/{notified.pk}/",
