@@ -6,8 +6,14 @@ import time_machine
 from django.conf import settings
 from django_tasks import TaskResultStatus
 from django_tasks.signals import clear_tasks_handlers, task_finished
+from hypothesis import Phase
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+
+# ``--hypothesis-profile=mutation``: report the first failing example at once, without shrinking it (the mutation
+# checks of tests/MUTATIONS.md only need to see the guarding test fail).
+hypothesis_settings.register_profile("mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 # Hashing with the production hasher would dominate the suite's time; tests only need a working one.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,7 +11,7 @@ from allocations.assistant import propose
 from allocations.models import Envelope
 from requests_app.models import Decision, Request, RequestEvent
 from tests import factories
-from tests.helpers import pdf_text
+from tests.helpers import element_text, pdf_text
 
 
 @pytest.fixture
@@ -269,7 +269,8 @@ class TestViews:
         client.force_login(regional)
         page = client.get("/allocations/").content.decode()
         assert "Répartition de l'enveloppe — Bretagne, campagne 2027-2028" in page
-        assert "1\u202f000 h" in page
+        assert element_text(page, "kpi-envelope") == "1 000 h"
+        assert element_text(page, "kpi-remaining") == "1 000 h"
         client.force_login(national)
         assert client.get("/allocations/").status_code == 403
         client.force_login(head_a)

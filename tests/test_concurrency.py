@@ -1,5 +1,6 @@
 """The allocation invariant under real concurrency: many writers, each on its own PostgreSQL connection,
-racing for one region's envelope. On SQLite these tests are skipped with the reason shown."""
+racing for one region's envelope. On SQLite these tests are skipped with the reason shown (a failure under
+``CI=true``)."""
 
 import datetime
 import threading
@@ -7,13 +8,14 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from accounts.models import Region
 from allocations import services
 from allocations.models import Envelope
 from requests_app.models import Decision
 from tests import factories
+from tests.helpers import join_all, require_postgresql
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +24,7 @@ WRITERS = 12
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks, concurrent connections): run with DATABASE_URL=postgres://…")
+    require_postgresql("row locks, concurrent connections")
 
 
 @pytest.fixture
@@ -74,8 +75,7 @@ def _race(jobs):
     started = time.perf_counter()
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    join_all(threads, timeout=60)
     return outcomes, time.perf_counter() - started
 
 

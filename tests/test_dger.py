@@ -15,6 +15,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign, CampaignEvent
 from requests_app.models import Decision, Request
 from tests import factories
+from tests.helpers import table_cell
 
 
 @pytest.fixture
@@ -125,8 +126,8 @@ class TestEnvelopes:
         set_all(national, previous, default=100, r53=2500)
         client.force_login(national)
         page = client.get("/national/campagnes/2027/enveloppes/").content.decode()
-        assert "Enveloppe 2026-2027" in page
-        assert "2\u202f500" in page
+        assert table_cell(page, "Bretagne", "Enveloppe 2026-2027") == "2 500"
+        assert table_cell(page, "Occitanie", "Enveloppe 2026-2027") == "100"
         same = client.get("/national/campagnes/2027/enveloppes/?prefill=precedente").content.decode()
         assert 'name="region_53" id="id_region_53" value="2500"' in same
 
@@ -228,8 +229,11 @@ class TestMovements:
         )
         client.force_login(national)
         page = client.get(f"/enveloppes/{notified.pk}/").content.decode()
-        assert "Enveloppe initiale : +3\u202f000 h" in page
-        assert "Délégation complémentaire : +500 h</strong> — solde 3\u202f500 h" in page
+        timeline = BeautifulSoup(page, "html.parser").select("ol.hse-timeline > li > p.fr-mb-0")
+        assert [" ".join(p.get_text().replace("\u202f", " ").split()) for p in timeline] == [
+            "Enveloppe initiale : +3 000 h — solde 3 000 h",
+            "Délégation complémentaire : +500 h — solde 3 500 h",
+        ]
         assert "Délégation de janvier" in page
         response = client.post(
             f"/enveloppes/{notified.pk}/",

@@ -222,3 +222,13 @@ def test_the_head_list_shows_what_was_allocated_and_the_heads_own_next_step(
     else:
         assert row["Attribué (h/an)"] == "Refusée"
         assert row["Prochaine étape"] == "—"
+
+
+def test_the_letter_exists_only_once_the_decision_is_notified(client, world, regional, campaign, bretagne):
+    """Even the region's staff, who see the decision, get no letter before the notification: the letter is what
+    the establishment receives, and it is built then."""
+    _decide(regional, world, "allocated")
+    client.force_login(regional)
+    response = client.get(f"/demandes/{world.pk}/lettre/")
+    assert response.status_code == 403
+    assert "une fois la décision notifiée" in response.content.decode()

@@ -3,8 +3,12 @@
 The URL patterns come from the URL configuration itself; each one must have an expectation below, so a new
 page cannot escape this test. Expected answers, in the order of ``ROLES``: 200 (or another success), 302
 (to sign in, or a redirect after an action), 403 (an action the role may not take, with its reason), 404
-(an object outside the role's scope, or a page outside its world). Actions (POST) run inside a transaction
-rolled back afterwards, so that each role meets the same state.
+(an object outside the role's scope, or a page outside its world), 405 (a method the view does not accept).
+Every view is tried with both GET and POST for every role: ``EXPECTATIONS`` gives the answers to the view's own
+method, ``OTHER_METHOD`` the answers to the other one (a page posted empty, an action opened with GET). Actions
+(POST) run inside a transaction rolled back afterwards, so that each role meets the same state.
+
+Every URL pattern has a name (so that it is in this matrix), except Django's own admin, declared as a whole.
 """
 
 import datetime
@@ -14,6 +18,7 @@ import pytest
 from django.db import transaction
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern
 
 from accounts import invitations
 from accounts.models import Region
@@ -136,6 +141,81 @@ EXPECTATIONS = {
     ),
 }
 
+# The answers to the method each view is not declared with above. A page posted to (empty) answers like its GET
+# or with its form's errors (422), never with more than its GET grants; an action opened with GET is refused
+# (405) once signed in.
+NOT_ALLOWED = "302 405 405 405 405 405 405"
+NOT_ALLOWED_PUBLIC = "405 405 405 405 405 405 405"
+OTHER_METHOD = {
+    "accessibility": "200 200 200 200 200 200 200",
+    "accounts:deactivate": NOT_ALLOWED,
+    "accounts:invitation": "200 302 302 302 302 302 302",
+    "accounts:invitation_cancel": NOT_ALLOWED,
+    "accounts:invitation_renew": NOT_ALLOWED_PUBLIC,
+    "accounts:invitation_resend": NOT_ALLOWED,
+    "accounts:invite": "302 404 404 200 200 200 403",
+    "accounts:invite_region": NOT_ALLOWED,
+    "accounts:list": "302 404 404 200 200 200 403",
+    "accounts:login": "200 302 302 302 302 302 302",
+    "accounts:logout": "302 302 302 302 302 302 302",
+    "accounts:password_change": "302 200 200 200 200 200 200",
+    "accounts:password_change_done": NOT_ALLOWED,
+    "accounts:password_reset": "200 200 200 200 200 200 200",
+    "accounts:password_reset_complete": NOT_ALLOWED_PUBLIC,
+    "accounts:password_reset_confirm": "200 200 200 200 200 200 200",
+    "accounts:password_reset_done": NOT_ALLOWED_PUBLIC,
+    "accounts:proconnect": NOT_ALLOWED_PUBLIC,
+    "accounts:proconnect_callback": NOT_ALLOWED_PUBLIC,
+    "allocations:assistant": "302 404 404 200 200 403 403",
+    "allocations:board": "302 404 404 302 302 403 403",
+    "allocations:campaigns": "302 404 404 403 403 200 403",
+    "allocations:decision": "302 403 404 422 404 403 404",
+    "allocations:envelope": "302 404 404 403 404 200 404",
+    "allocations:envelopes": "302 404 404 403 403 200 403",
+    "allocations:notify": NOT_ALLOWED,
+    "allocations:notify_decisions": NOT_ALLOWED,
+    "allocations:resume_letters": NOT_ALLOWED,
+    "campaigns:create": "302 404 404 403 403 200 403",
+    "campaigns:edit": "302 404 404 403 403 200 403",
+    "campaigns:regional_deadline": "302 404 404 422 422 403 403",
+    "healthz": NOT_ALLOWED_PUBLIC,
+    "home": "302 200 200 200 200 200 200",
+    "legal_notice": NOT_ALLOWED_PUBLIC,
+    "personal_data": NOT_ALLOWED_PUBLIC,
+    "reports:index": "302 200 200 200 200 200 403",
+    "reports:job": "302 404 404 403 403 200 403",
+    "reports:job_pdf": "302 404 404 403 403 200 403",
+    "reports:national_board": "302 404 404 403 403 200 403",
+    "reports:national_board_export": "302 404 404 403 403 200 403",
+    "reports:national_documents": "302 404 404 403 403 404 403",
+    "reports:requests_export": "302 404 404 200 200 200 403",
+    "reports:requests_export_form": "302 404 404 200 200 200 403",
+    "reports:review": "302 404 404 422 404 403 403",
+    "reports:summary": "302 404 404 200 404 200 403",
+    "reports:summary_table": "302 404 404 200 404 200 403",
+    "reports:transmission_pdf": "302 404 404 200 404 200 404",
+    "reports:transmit": NOT_ALLOWED,
+    "reports:usage_follow_up": "302 404 404 302 404 403 404",
+    "reports:working_pdf": "302 404 404 200 404 200 403",
+    "requests:detail": "302 200 404 200 404 200 404",
+    "requests:edit": "302 302 404 404 404 404 404",
+    "requests:equivalents": NOT_ALLOWED,
+    "requests:extensions": "302 404 404 200 200 403 403",
+    "requests:letter": "302 200 404 200 404 200 404",
+    "requests:list": "302 200 200 200 200 200 404",
+    "requests:pdf": "302 200 404 200 404 200 404",
+    "requests:reopen": NOT_ALLOWED,
+    "requests:return": "302 403 404 200 404 403 404",
+    "requests:start": NOT_ALLOWED,
+    "requests:submission_pdf": "302 200 404 200 404 200 404",
+    "requests:submitted": "302 200 404 200 404 200 404",
+    "requests:usage_report": "302 409 404 403 404 403 404",
+    "requests:usage_report_pdf": "302 200 404 200 404 200 404",
+    "requests:usage_report_start": NOT_ALLOWED,
+    "requests:withdraw": "302 200 404 403 404 403 404",
+    "verification:check": "422 422 422 422 422 422 422",
+}
+
 # The Django admin is declared as a whole: staff only (others are sent to the admin's sign-in page).
 ADMIN_EXPECT = Expect("302 302 302 302 302 302 200")
 ADMIN_URLS = [
@@ -158,10 +238,46 @@ def project_url_names(patterns=None, namespace=None):
 
 def test_every_url_has_a_declared_expectation():
     names = [n for n in project_url_names() if not n.startswith("admin:")]
-    missing = sorted(set(names) - set(EXPECTATIONS))
-    assert missing == [], f"URLs without an expectation in the permission matrix: {missing}"
-    stale = sorted(set(EXPECTATIONS) - set(names))
-    assert stale == [], f"Expectations for URLs that no longer exist: {stale}"
+    for table in (EXPECTATIONS, OTHER_METHOD):
+        missing = sorted(set(names) - set(table))
+        assert missing == [], f"URLs without an expectation in the permission matrix: {missing}"
+        stale = sorted(set(table) - set(names))
+        assert stale == [], f"Expectations for URLs that no longer exist: {stale}"
+
+
+# URL patterns allowed to have no name, each with its reason. Only Django's admin: its object-id redirect and its
+# catch-all pattern are unnamed by Django itself, and the admin is tried as a whole (``ADMIN_URLS``).
+UNNAMED_ALLOWED = {"admin/": "Django's admin declares unnamed patterns of its own; covered by ADMIN_EXPECT"}
+
+
+def all_patterns(patterns=None, prefix=""):
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from all_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+def test_every_url_pattern_has_a_name():
+    """A pattern without a name would escape the matrix (it cannot be reversed, so it is never tried)."""
+    unnamed = [
+        route
+        for route, pattern in all_patterns()
+        if not pattern.name and not any(route.startswith(prefix) for prefix in UNNAMED_ALLOWED)
+    ]
+    assert unnamed == [], f"URL patterns without a name (name them, or justify them in UNNAMED_ALLOWED): {unnamed}"
+    assert any(route.startswith("admin/") and not p.name for route, p in all_patterns())  # the allow-list is used
+
+
+def test_the_unnamed_pattern_check_sees_nested_patterns(monkeypatch):
+    from django.urls import path
+
+    from tests import test_permission_matrix as matrix
+
+    nested = URLResolver(RegexPattern(r"^extra/"), [path("sans-nom/", lambda request: None)])
+    routes = [route for route, pattern in matrix.all_patterns([nested]) if not pattern.name]
+    assert routes == ["^extra/sans-nom/"]
 
 
 class World:
@@ -235,12 +351,12 @@ class World:
         jobs.run(self.job.pk)
 
 
-def _answer(client, user, expect, url, world):
+def _answer(client, user, expect, url, world, method=None):
     client.logout()
     if user is not None:
         client.force_login(user)
     with transaction.atomic():
-        if expect.method == "post":
+        if (method or expect.method) == "post":
             response = client.post(url, expect.data(world) if expect.data else {})
         else:
             response = client.get(url)
@@ -258,16 +374,52 @@ def test_permission_matrix(client, db, travel, settings):
             continue
         expect = EXPECTATIONS[name]
         url = reverse(name, kwargs=expect.kwargs(world) if expect.kwargs else None)
-        for role, expected in expect.answers().items():
-            got = _answer(client, world.users[role], expect, url, world)
-            if got != expected:
-                mismatches.append(f"{expect.method.upper()} {url} ({name}) as {role}: expected {expected}, got {got}")
+        other = "post" if expect.method == "get" else "get"
+        for method, answers in ((expect.method, expect.answers()), (other, Expect(OTHER_METHOD[name]).answers())):
+            for role, expected in answers.items():
+                got = _answer(client, world.users[role], expect, url, world, method)
+                if got != expected:
+                    mismatches.append(f"{method.upper()} {url} ({name}) as {role}: expected {expected}, got {got}")
+        if expect.method == "get":
+            # Posting to a page never gives a role more than the page itself: refused on GET, refused on POST.
+            posted = Expect(OTHER_METHOD[name]).answers()
+            widened = [r for r, code in expect.answers().items() if code in (403, 404) and posted[r] < 400]
+            if widened:
+                mismatches.append(f"POST {url} ({name}) grants {widened}, refused on GET")
     for name in ADMIN_URLS:
         url = reverse(name)
         for role, expected in ADMIN_EXPECT.answers().items():
             got = _answer(client, world.users[role], ADMIN_EXPECT, url, world)
             if got != expected:
                 mismatches.append(f"GET {url} ({name}) as {role}: expected {expected}, got {got}")
+    assert mismatches == [], "\n" + "\n".join(mismatches)
+
+
+def test_other_methods_never_grant_more_than_get(client, db, travel):
+    """PUT and DELETE (PATCH takes the same path): many function views answer them like GET. Whatever a view does
+    with them, it gives no role more than its GET does: the same answer as GET, or 405 (an action, whose GET is
+    refused, refuses them too)."""
+    world = World(travel)
+    mismatches = []
+    for name in sorted(set(project_url_names())):
+        if name.startswith("admin:"):
+            continue
+        expect = EXPECTATIONS[name]
+        url = reverse(name, kwargs=expect.kwargs(world) if expect.kwargs else None)
+        on_get = expect.answers() if expect.method == "get" else Expect(OTHER_METHOD[name]).answers()
+        for role, user in world.users.items():
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            for method in ("put", "delete"):
+                with transaction.atomic():
+                    response = getattr(client, method)(url)
+                    if getattr(response, "streaming", False):  # a file read to its end (and so closed)
+                        b"".join(response.streaming_content)
+                    got = response.status_code
+                    transaction.set_rollback(True)
+                if got not in (on_get[role], 405):
+                    mismatches.append(f"{method.upper()} {url} ({name}) as {role}: {got}, GET answers {on_get[role]}")
     assert mismatches == [], "\n" + "\n".join(mismatches)
 
 

@@ -8,7 +8,7 @@ from django.core import mail
 from requests_app import services
 from requests_app.models import Request
 from tests import factories
-from tests.helpers import form_data, pdf_text
+from tests.helpers import element_text, form_data, pdf_text, table_cell
 
 
 @pytest.fixture
@@ -55,8 +55,8 @@ def test_form_shows_official_wording_and_weekly_annual_figures(client, head_a, d
     ):
         assert wording in page, wording
     assert 'value="1,5"' in page
-    assert '<output id="annual-cap" for="id_hse_cap">54</output>' in page
-    assert '<output id="total-annual" class="fr-text--bold">54</output>' in page
+    assert element_text(page, "annual-cap") == "54"
+    assert element_text(page, "total-annual") == "54"
 
 
 def test_save_draft_with_decimal_comma(client, head_a, draft):
@@ -373,8 +373,9 @@ def test_regional_list_shows_submitted_requests_of_the_region_only(
     assert submitted.establishment.name in page
     assert other.establishment.name not in page
     assert private.establishment.name not in page
-    assert "3,5" in page  # weekly
-    assert "126" in page  # annual
+    row = submitted.establishment.name
+    assert table_cell(page, row, "HSE par semaine") == "3,5"  # weekly
+    assert table_cell(page, row, "Heures par an") == "126"  # annual
 
 
 def test_pdf_reads_like_the_annexe_1(client, head_a, submitted):
