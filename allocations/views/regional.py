@@ -1,9 +1,11 @@
 """Regional staff: the board of their region, decisions, the allocation assistant, notifications."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +19,10 @@ from allocations.forms import AssistantForm, DecisionForm, NoteForm, RefusalForm
 from allocations.models import Envelope
 from campaigns.models import Campaign
 from core.access import enforce
+from core.aggregates import total_decimal
 from core.params import whole_number
 from requests_app import lifecycle
-from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
+from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request, Submission
 
 PAGE_SIZE = 25
 SORTS = {
@@ -35,11 +38,13 @@ SORTS = {
 }
 
 
-def _envelope(request):
-    """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region."""
-    envelopes = list(
-        Envelope.objects.visible_to(request.user).select_related("campaign", "region").order_by("-campaign__start_year")
-    )
+def _envelope(request, hours=False):
+    """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region; with
+    ``hours``, each envelope carries its ``hours``, ``allocated`` and ``remaining`` (same query)."""
+    envelopes = Envelope.objects.visible_to(request.user)
+    if hours:
+        envelopes = envelopes.with_hours()
+    envelopes = list(envelopes.select_related("campaign", "region").order_by("-campaign__start_year"))
     year = whole_number(request.GET.get("campagne", ""))
     for envelope in envelopes:
         if envelope.campaign.start_year == year:
@@ -47,13 +52,9 @@ def _envelope(request):
     return (envelopes[0] if envelopes else None), envelopes
 
 
-def _with_hours(envelope):
-    return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
-
-
 def board(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, envelopes = _envelope(request)
+    envelope, envelopes = _envelope(request, hours=True)
     asked = whole_number(request.GET.get("campagne", ""))
     if envelope is None or (asked is not None and envelope.campaign.start_year != asked):
         # The campaign asked for has no envelope notified to the region yet: say so rather than show another.
@@ -79,16 +80,25 @@ def board(request):
             )
         return redirect(request.get_full_path())
 
-    envelope = _with_hours(envelope)
-    requested = campaign.annual_hours(requests.counted().requested_weekly())
-    by_status = dict(requests.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # One grouped query for the figures above the table: requests by state, HSE per week asked, decisions
+    # waiting for their notification.
+    groups = list(
+        requests.values("status")
+        .annotate(
+            n=Count("pk"),
+            weekly=total_decimal("hse_total_weekly"),
+            unnotified=Count("decision", filter=Q(decision__notified_at__isnull=True)),
+        )
+        .order_by()
+    )
+    by_status = {group["status"]: group["n"] for group in groups}
+    requested = campaign.annual_hours(
+        sum((group["weekly"] for group in groups if group["status"] in lifecycle.COUNTED), Decimal(0))
+    )
+    notifiable = lifecycle.BY_NAME["notify"].sources
+    to_notify = sum(group["unnotified"] for group in groups if group["status"] in notifiable)
     letters_pending = services.letters_pending(campaign, envelope.region)
     letters_undelivered = services.letters_undelivered(campaign, envelope.region)
-    to_notify = Decision.objects.filter(
-        request__in=requests,
-        notified_at__isnull=True,
-        request__status__in=lifecycle.BY_NAME["notify"].sources,
-    ).count()
 
     queryset = requests.filtered(request.GET).figures_only().select_related("establishment", "decision").with_annual()
     sort = request.GET.get("tri", "etablissement")
@@ -162,18 +172,19 @@ def _decision_context(request, req, decision_form=None, refusal_form=None, note_
 
 def _previous_campaign(user, req) -> dict | None:
     """The establishment's previous campaign, beside the new request: hours asked, allocated, used according to
-    its usage report, pupils supported (what an officer looked up in last year's spreadsheet). Two queries."""
-    campaign = Campaign.objects.filter(start_year__lt=req.campaign.start_year).order_by("-start_year").first()
-    if campaign is None:
-        return None
+    its usage report, pupils supported (what an officer looked up in last year's spreadsheet). One query when the
+    establishment asked then, two otherwise."""
+    campaigns = Campaign.objects.filter(start_year__lt=req.campaign.start_year).order_by("-start_year")
     previous = (
         Request.objects.visible_to(user)
-        .filter(campaign=campaign, establishment_id=req.establishment_id)
+        .filter(campaign=Subquery(campaigns.values("pk")[:1]), establishment_id=req.establishment_id)
         .select_related("campaign", "decision", "usage_report")
         .first()
     )
-    if previous is None:
-        return {"campaign": campaign, "request": None}
+    if previous is None:  # no request there (a second query for the campaign's name), or no previous campaign
+        campaign = campaigns.first()
+        return None if campaign is None else {"campaign": campaign, "request": None}
+    campaign = previous.campaign
     decision = previous.current_decision
     report = previous.usage_report_or_none
     report = report if report is not None and report.submitted_at else None
@@ -192,7 +203,10 @@ def _previous_campaign(user, req) -> dict | None:
 
 def decision_page(request, pk):
     req = get_object_or_404(
-        Request.objects.visible_to(request.user).select_related("campaign", "establishment__region"), pk=pk
+        Request.objects.visible_to(request.user)
+        .select_related("campaign", "establishment__region")
+        .annotate(has_submission=Exists(Submission.objects.filter(request=OuterRef("pk")))),
+        pk=pk,
     )
     enforce(permissions.can_read_internal_notes(request.user, req))
     status = 200
@@ -249,10 +263,9 @@ def decision_page(request, pk):
 
 def assistant(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, _envelopes = _envelope(request)
+    envelope, _envelopes = _envelope(request, hours=True)
     if envelope is None:
         raise Http404
-    envelope = _with_hours(envelope)
     campaign = envelope.campaign
     under_review = (
         Request.objects.visible_to(request.user)
