@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compare import print_table, regressions, spread, write_baseline
-from bench.serving import load, serve
+from bench.serving import collect_static, load, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -125,6 +125,7 @@ def measure(envs, datasets):
     servers, cookies = {}, {}
     samples = {f"{scale}x": {} for scale in SCALES}
     pdf_samples = {}
+    collect_static(envs[1], SECRET)
     try:
         for scale in SCALES:
             detail = datasets[scale]["detail_request"]

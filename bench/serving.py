@@ -21,10 +21,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def serve(env, secret):
-    """Starts gunicorn on a free loopback port for the database of ``env``; returns (process, port, workers)."""
-    port = free_port()
-    production = {
+def production_env(env, secret):
+    return {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")},
         **env,
         "PRODUCTION": "true",
@@ -35,7 +33,18 @@ def serve(env, secret):
         "BENCHMARK_FLOOR": "true",
         "LOG_LEVEL": "WARNING",
     }
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=production, cwd=ROOT, check=True)
+
+
+def collect_static(env, secret):
+    """The production static files (hashed and compressed names), once for every server."""
+    command = [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(command, env=production_env(env, secret), cwd=ROOT, check=True)
+
+
+def serve(env, secret):
+    """Starts gunicorn on a free loopback port for the database of ``env``; returns (process, port, workers)."""
+    port = free_port()
+    production = production_env(env, secret)
     workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 2) + 1)))
     process = subprocess.Popen(
         [

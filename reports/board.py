@@ -11,6 +11,7 @@ from accounts.models import Establishment, Region
 from allocations.models import EnvelopeMovement
 from campaigns.calendar import WATCHED, State
 from core.aggregates import total, total_decimal
+from core.formatting import format_number
 from reports.charts import bar_chart_svg
 from reports.lateness import RegionWork, regions_work
 from requests_app import lifecycle
@@ -49,6 +50,17 @@ class BoardRow:
 
     def statuses(self):
         return [(status, self.by_status.get(status.value, 0)) for status in STATUS_COLUMNS]
+
+    def figure_cells(self) -> list[str]:
+        """The cells of the board's row, formatted once (envelope, asked, granted, left, share used, establishments,
+        requests): the page's longest table without a template filter per cell."""
+        share = "—" if self.share_used is None else f"{format_number(self.share_used, 1)} %"
+        figures = (self.envelope, self.requested_annual, self.allocated, self.remaining)
+        return [*map(format_number, figures), share, format_number(self.establishments), format_number(self.requests)]
+
+    def status_cells(self) -> list[str]:
+        """The counts by state then the total, formatted."""
+        return [format_number(n) for _status, n in self.statuses()] + [format_number(self.requests)]
 
 
 def _requested_sums():
