@@ -306,11 +306,14 @@ class TestViews:
             if index % 2:
                 services.allocate(regional, request, {"cap": 10}, "", 0)
         client.force_login(regional)
-        # session, user, envelopes with their hours, figures by state, letters (2), count, page, session refresh
-        # (+ savepoints): the same at every size.
+        # session, user, envelopes, the chosen one's hours, figures by state (also the list's length), letters (2),
+        # page of requests, session refresh (+ savepoints): the same at every size.
         with django_assert_num_queries(11):
             response = client.get("/allocations/?tri=-attribue")
         assert response.status_code == 200
+        assert response.context["page"].paginator.count == size
+        filtered = client.get("/allocations/?tri=-attribue&statut=attribuee")  # counted by the database
+        assert filtered.context["page"].paginator.count == size // 2
 
     def test_decision_page_and_panel(self, client, regional, request_a):
         client.force_login(regional)

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from accounts.models import Establishment
@@ -37,14 +38,26 @@ SORTS = {
     "depot": "submitted_at",
 }
 
+FILTERS = ("q", "statut", "niveau", "secteur", "reseau", "region")  # RequestQuerySet.filtered's parameters
 
-def _envelope(request, hours=False):
-    """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region; with
-    ``hours``, each envelope carries its ``hours``, ``allocated`` and ``remaining`` (same query)."""
-    envelopes = Envelope.objects.visible_to(request.user)
-    if hours:
-        envelopes = envelopes.with_hours()
-    envelopes = list(envelopes.select_related("campaign", "region").order_by("-campaign__start_year"))
+
+class CountedPaginator(Paginator):
+    """A paginator told the length of its list (already known from a grouped query)."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+def _envelope(request):
+    """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region."""
+    envelopes = list(
+        Envelope.objects.visible_to(request.user).select_related("campaign", "region").order_by("-campaign__start_year")
+    )
     year = whole_number(request.GET.get("campagne", ""))
     for envelope in envelopes:
         if envelope.campaign.start_year == year:
@@ -52,9 +65,14 @@ def _envelope(request, hours=False):
     return (envelopes[0] if envelopes else None), envelopes
 
 
+def _with_hours(envelope):
+    """The chosen envelope with its hours (the other campaigns' are not summed)."""
+    return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
+
+
 def board(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, envelopes = _envelope(request, hours=True)
+    envelope, envelopes = _envelope(request)
     asked = whole_number(request.GET.get("campagne", ""))
     if envelope is None or (asked is not None and envelope.campaign.start_year != asked):
         # The campaign asked for has no envelope notified to the region yet: say so rather than show another.
@@ -80,6 +98,7 @@ def board(request):
             )
         return redirect(request.get_full_path())
 
+    envelope = _with_hours(envelope)
     # One grouped query for the figures above the table: requests by state, HSE per week asked, decisions
     # waiting for their notification.
     groups = list(
@@ -105,7 +124,11 @@ def board(request):
     key = SORTS.get(sort.lstrip("-"), "establishment__name")
     order = f"-{key}" if sort.startswith("-") else key
     queryset = queryset.order_by(order, "establishment__name", "pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if any(request.GET.get(key, "").strip() for key in FILTERS):
+        paginator = Paginator(queryset, PAGE_SIZE)
+    else:  # the whole list: its length is the sum of the figures by state, no count query
+        paginator = CountedPaginator(queryset, PAGE_SIZE, count=sum(by_status.values()))
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
@@ -263,9 +286,10 @@ def decision_page(request, pk):
 
 def assistant(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, _envelopes = _envelope(request, hours=True)
+    envelope, _envelopes = _envelope(request)
     if envelope is None:
         raise Http404
+    envelope = _with_hours(envelope)
     campaign = envelope.campaign
     under_review = (
         Request.objects.visible_to(request.user)
