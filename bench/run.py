@@ -6,7 +6,7 @@ and at 10x, in interleaved rounds, and compared with the baseline committed in `
    (two scratch databases next to it), otherwise in SQLite files under bench/data/.
 2. Counts the queries of each page at both sizes (they must be equal).
 3. Serves each dataset with gunicorn (production settings) on loopback and, in each of BENCH_ROUNDS rounds
-   (3), loads every page once with 8 concurrent keep-alive clients (BENCH_REQUESTS requests each, 50) at both
+   (3), loads every page once with 8 concurrent keep-alive clients (BENCH_REQUESTS requests each, 30) at both
    scales — beside the floor (a bare view behind the same middleware), the Django admin's changelist of the
    same requests and the serving of a frozen PDF — then times every PDF once beside a bare WeasyPrint document
    holding the same text, cell by cell. Rounds are interleaved, so that a slow moment of the machine hits
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 PYTHON = sys.executable
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
-REQUESTS_PER_CLIENT = int(os.environ.get("BENCH_REQUESTS", "50"))
+REQUESTS_PER_CLIENT = int(os.environ.get("BENCH_REQUESTS", "30"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SCALES = (1, 10)
 # Issue 15: p95 at 8 clients, throughput against the admin changelist, p95 at 10x against 1x, regional PDFs
