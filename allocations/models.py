@@ -1,7 +1,7 @@
 """Regional envelopes (a ledger of dated movements) and the regional staff's internal notes."""
 
 from django.db import models
-from django.db.models import F, Q, Sum, Value
+from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,7 +19,9 @@ class EnvelopeQuerySet(models.QuerySet):
         return queryset
 
     def with_hours(self):
-        """Annotate ``hours`` (the sum of the movements) and ``allocated`` (hours granted in the region)."""
+        """Annotate ``hours`` (the sum of the movements) and ``allocated`` (hours granted in the region); the
+        envelope's ``remaining`` follows from them (worked out in Python: in SQL it would repeat the sum of the
+        region's decisions)."""
         allocated = (
             Decision.objects.allocations()
             .filter(
@@ -34,7 +36,7 @@ class EnvelopeQuerySet(models.QuerySet):
         return self.annotate(
             hours=Coalesce(Sum("movements__hours"), Value(0)),
             allocated=Coalesce(models.Subquery(allocated), Value(0)),
-        ).annotate(remaining=F("hours") - F("allocated"))
+        )
 
 
 class Envelope(models.Model):
@@ -63,6 +65,11 @@ class Envelope(models.Model):
     @property
     def is_notified(self) -> bool:
         return self.notified_at is not None
+
+    @property
+    def remaining(self) -> int:
+        """Hours left to allocate, of an envelope read ``with_hours()``."""
+        return self.hours - self.allocated
 
     def total_hours(self) -> int:
         return self.movements.aggregate(total=Coalesce(Sum("hours"), Value(0)))["total"]

@@ -32,6 +32,7 @@ def pages(detail_pk):
         "regional_board": ("draaf.53@bench.example.org", "/allocations/?campagne=2027"),
         "request_list": ("draaf.53@bench.example.org", "/demandes/?campagne=2027"),
         "request_page": ("draaf.53@bench.example.org", f"/demandes/{detail_pk}/"),
+        "decision_page": ("draaf.53@bench.example.org", f"/allocations/demandes/{detail_pk}/"),
         "national_board": ("dger@bench.example.org", "/national/?campagne=2027"),
         "admin_changelist": ("admin@bench.example.org", "/admin/requests_app/request/"),
     }
@@ -142,7 +143,8 @@ def _paired(ours, floor, runs):
     return min(mine), min(bare), statistics.median(mine), statistics.median(bare)
 
 
-def pdf_times(detail_pk):
+def pdf_times(detail_pk, runs=1, only=()):
+    """Each document built ``runs`` times beside its floor (all of them, or those named in ``only``)."""
     from django.template.loader import render_to_string
     from django.utils import timezone
     from weasyprint import HTML
@@ -220,7 +222,9 @@ def pdf_times(detail_pk):
     render_pdf("requests_app/pdf/annexe1.html", {"request": request, "submission": submission})  # fonts loaded once
     HTML(string="<p>warm</p>").write_pdf()
     results = {}
-    for name, (build, html_of, runs) in documents.items():
+    for name, (build, html_of, _runs) in documents.items():
+        if only and name not in only:
+            continue
         if name == "usage_report":
             html = render_to_string(
                 "requests_app/pdf/usage_report.html",
@@ -358,6 +362,7 @@ if __name__ == "__main__":
     elif what == "sessions":
         print(json.dumps(sessions()))
     elif what == "pdfs":
-        print(json.dumps(pdf_times(detail_pk)))
+        names = [n for n in os.environ.get("BENCH_PDFS", "").split(",") if n]
+        print(json.dumps(pdf_times(detail_pk, int(sys.argv[3]) if len(sys.argv) > 3 else 1, names)))
     elif what == "race":
         print(json.dumps(race()))

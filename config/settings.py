@@ -250,7 +250,7 @@ STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "core.staticfiles.StaticFilesStorage"  # WhiteNoise's, each address worked out once
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -4,13 +4,14 @@ number of regions, establishments and requests."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Establishment, Region
 from allocations.models import EnvelopeMovement
 from campaigns.calendar import WATCHED, State
 from core.aggregates import total, total_decimal
+from core.formatting import format_number
 from reports.charts import bar_chart_svg
 from reports.lateness import RegionWork, regions_work
 from requests_app import lifecycle
@@ -74,6 +75,17 @@ class BoardRow:
     def statuses(self):
         return [(column, self.by_status.get(column.key, 0)) for column in STATUS_COLUMNS]
 
+    def figure_cells(self) -> list[str]:
+        """The cells of the board's row, formatted once (envelope, asked, granted, left, share used, establishments,
+        requests): the page's longest table without a template filter per cell."""
+        share = "—" if self.share_used is None else f"{format_number(self.share_used, 1)} %"
+        figures = (self.envelope, self.requested_annual, self.allocated, self.remaining)
+        return [*map(format_number, figures), share, format_number(self.establishments), format_number(self.requests)]
+
+    def status_cells(self) -> list[str]:
+        """The counts by state then the total, formatted."""
+        return [format_number(n) for _status, n in self.statuses()] + [format_number(self.requests)]
+
 
 def _requested_sums():
     return dict(
@@ -84,17 +96,22 @@ def _requested_sums():
 
 
 def _allocated_sums():
-    return dict(total=total("total"), **{f"h_{k}": total(f"hours_{k}") for k in LEVEL_KEYS})
+    """Hours granted by the requests' decisions (refusals grant none)."""
+    granted = Q(decision__outcome=Decision.Outcome.ALLOCATED)
+    return dict(
+        total=total("decision__total", filter=granted),
+        **{f"h_{k}": total(f"decision__hours_{k}", filter=granted) for k in LEVEL_KEYS},
+    )
 
 
 class NationalBoard:
     """One row per region, totals, and the splits by level and by public/private status.
 
-    Seven grouped queries whatever the size: establishments by (region, status), envelope movements by region,
-    requests by (region, status, establishment status) and decisions by (region, establishment status), each
-    with its counts and sums computed by the database; then the regions' work towards the watched deadlines
-    (``reports.lateness``, two queries). The rows, totals and splits are then put together from those few
-    dozen subtotals (never from the individual requests).
+    Six grouped queries whatever the size: establishments by (region, status), envelope movements by region,
+    requests by (region, status, establishment status) with the hours their decisions grant (a decision exists
+    only on a deposited request), each with its counts and sums computed by the database; then the regions'
+    work towards the watched deadlines (``reports.lateness``, two queries). The rows, totals and splits are then
+    put together from those few dozen subtotals (never from the individual requests).
     """
 
     def __init__(self, campaign, today=None):
@@ -115,14 +132,7 @@ class NationalBoard:
             Request.objects.filter(campaign=campaign)
             .deposited()
             .values("establishment__region_id", "status", "establishment__status", "decision__outcome")
-            .annotate(**_requested_sums())
-            .order_by()
-        )
-        decisions = list(
-            Decision.objects.allocations()
-            .filter(request__campaign=campaign)
-            .values("request__establishment__region_id", "request__establishment__status")
-            .annotate(**_allocated_sums())
+            .annotate(**_requested_sums(), **_allocated_sums())
             .order_by()
         )
         # One pass over the subtotals, keyed by region, by establishment status and overall.
@@ -143,8 +153,8 @@ class NationalBoard:
                     sums[key] += group[key]
         granted = {}
         hour_keys = ("total", *(f"h_{k}" for k in LEVEL_KEYS))
-        for group in decisions:
-            for scope in (group["request__establishment__region_id"], group["request__establishment__status"], "all"):
+        for group in requests:
+            for scope in (group["establishment__region_id"], group["establishment__status"], "all"):
                 sums = granted.setdefault(scope, dict.fromkeys(hour_keys, 0))
                 for key in hour_keys:
                     sums[key] += group[key]

@@ -40,6 +40,12 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
 
 def wrap_label(label: str, width: float = LINE_WIDTH) -> list[str]:
     """The label on as few lines as it takes, breaking after a space or a hyphen (never inside a word)."""
+    return list(_wrapped(label, width))
+
+
+@lru_cache(maxsize=1024)
+def _wrapped(label: str, width: float) -> tuple[str, ...]:
+    """The same labels (region names, levels) come back on every board: each one is measured once."""
     lines, current = [], ""
     for piece in _pieces(label):
         if current and text_width(current + piece.rstrip()) > width:
@@ -48,7 +54,7 @@ def wrap_label(label: str, width: float = LINE_WIDTH) -> list[str]:
         current += piece
     if current.strip():
         lines.append(current.rstrip())
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 def _pieces(label: str):

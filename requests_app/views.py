@@ -145,7 +145,7 @@ def request_start(request):
 
 
 def request_detail(request, pk):
-    req = visible_request(request.user, pk)
+    req = visible_request(request.user, pk, "usage_report")  # the usage report's buttons: no query of their own
     events = req.events.visible_to(request.user).select_related("actor").order_by("at", "pk")
     submissions = list(req.submissions.select_related("submitted_by").order_by("-number"))
     user = request.user

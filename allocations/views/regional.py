@@ -1,13 +1,16 @@
 """Regional staff: the board of their region, decisions, the allocation assistant, notifications."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from accounts.models import Establishment
@@ -17,10 +20,11 @@ from allocations.forms import AssistantForm, DecisionForm, NoteForm, RefusalForm
 from allocations.models import Envelope
 from campaigns.models import Campaign
 from core.access import enforce
+from core.aggregates import total_decimal
 from core.formatting import count
 from core.params import whole_number
 from requests_app import lifecycle
-from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
+from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request, Submission
 
 PAGE_SIZE = 25
 SORTS = {
@@ -34,6 +38,20 @@ SORTS = {
     "attribue": "decision__total",
     "depot": "submitted_at",
 }
+
+FILTERS = ("q", "statut", "niveau", "secteur", "reseau", "region")  # RequestQuerySet.filtered's parameters
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the length of its list (already known from a grouped query)."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
 
 
 def _envelope(request):
@@ -49,6 +67,7 @@ def _envelope(request):
 
 
 def _with_hours(envelope):
+    """The chosen envelope with its hours (the other campaigns' are not summed)."""
     return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
 
 
@@ -86,22 +105,36 @@ def board(request):
         return redirect(request.get_full_path())
 
     envelope = _with_hours(envelope)
-    requested = campaign.annual_hours(requests.counted().requested_weekly())
-    by_status = dict(requests.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # One grouped query for the figures above the table: requests by state, HSE per week asked, decisions
+    # waiting for their notification.
+    groups = list(
+        requests.values("status")
+        .annotate(
+            n=Count("pk"),
+            weekly=total_decimal("hse_total_weekly"),
+            unnotified=Count("decision", filter=Q(decision__notified_at__isnull=True)),
+        )
+        .order_by()
+    )
+    by_status = {group["status"]: group["n"] for group in groups}
+    requested = campaign.annual_hours(
+        sum((group["weekly"] for group in groups if group["status"] in lifecycle.COUNTED), Decimal(0))
+    )
+    notifiable = lifecycle.BY_NAME["notify"].sources
+    to_notify = sum(group["unnotified"] for group in groups if group["status"] in notifiable)
     letters_pending = services.letters_pending(campaign, envelope.region)
     letters_undelivered = services.letters_undelivered(campaign, envelope.region)
-    to_notify = Decision.objects.filter(
-        request__in=requests,
-        notified_at__isnull=True,
-        request__status__in=lifecycle.BY_NAME["notify"].sources,
-    ).count()
 
     queryset = requests.filtered(request.GET).figures_only().select_related("establishment", "decision").with_annual()
     sort = request.GET.get("tri", "etablissement")
     key = SORTS.get(sort.lstrip("-"), "establishment__sort_name")
     order = f"-{key}" if sort.startswith("-") else key
     queryset = queryset.order_by(order, "establishment__sort_name", "pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if any(request.GET.get(key, "").strip() for key in FILTERS):
+        paginator = Paginator(queryset, PAGE_SIZE)
+    else:  # the whole list: its length is the sum of the figures by state, no count query
+        paginator = CountedPaginator(queryset, PAGE_SIZE, count=sum(by_status.values()))
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
@@ -170,7 +203,8 @@ def _decision_context(request, req, decision_form=None, refusal_form=None, note_
 
 def _previous_campaign(user, req) -> dict | None:
     """The establishment's previous campaign, beside the new request: hours asked, allocated, used according to
-    its usage report, pupils supported (what an officer looked up in last year's spreadsheet). Two queries."""
+    its usage report, pupils supported (what an officer looked up in last year's spreadsheet). Two queries,
+    whether the establishment asked then or not (the same count for every request)."""
     campaign = Campaign.objects.filter(start_year__lt=req.campaign.start_year).order_by("-start_year").first()
     if campaign is None:
         return None
@@ -200,7 +234,10 @@ def _previous_campaign(user, req) -> dict | None:
 
 def decision_page(request, pk):
     req = get_object_or_404(
-        Request.objects.visible_to(request.user).select_related("campaign", "establishment__region"), pk=pk
+        Request.objects.visible_to(request.user)
+        .select_related("campaign", "establishment__region")
+        .annotate(has_submission=Exists(Submission.objects.filter(request=OuterRef("pk")))),
+        pk=pk,
     )
     enforce(permissions.can_open_instruction(request.user, req))
     status = 200
