@@ -48,9 +48,11 @@ TARGETS = {
     "p95_10x_vs_1x": 1.5,
     "regional_pdf_ratio": 1.15,
     "frozen_pdf_ms": 100,
+    "national_pdf_seconds": 3,
 }
 PAGES = ("regional_board", "request_list", "request_page", "decision_page", "national_board")
 REGIONAL_PDFS = ("regional_summary", "regional_review")
+NATIONAL_PDFS = ("national_summary_whole", "national_review_whole")
 SECRET = secrets.token_urlsafe(60)  # the same for the probes (sessions) and the servers
 
 
@@ -188,6 +190,7 @@ def checks(pages, queries, pdfs, race):
     scaled = {name: ratios["10x"][name]["p95_10x_vs_1x"] for name in PAGES}
     regional = {name: pdfs[name]["ratio"]["median"] for name in REGIONAL_PDFS if name in pdfs}
     frozen = one["frozen_pdf"]["p95_ms"]["median"]
+    national = {name: pdfs[name]["seconds"]["median"] for name in NATIONAL_PDFS if name in pdfs}
     errors = {f"{scale} {name}": p["errors"] for scale, by in pages.items() for name, p in by.items() if p["errors"]}
     return ratios, {
         "pages_p95": check(
@@ -215,6 +218,11 @@ def checks(pages, queries, pdfs, race):
             f"≤ {TARGETS['regional_pdf_ratio']}× their WeasyPrint floor: {listing(regional, '×')}",
         ),
         "frozen_pdf": check(frozen <= TARGETS["frozen_pdf_ms"], f"served at p95 {frozen} ms"),
+        "national_pdfs": check(
+            len(national) == len(NATIONAL_PDFS)
+            and all(v <= TARGETS["national_pdf_seconds"] for v in national.values()),
+            f"≤ {TARGETS['national_pdf_seconds']} s, assembled from the regions' PDFs: {listing(national, ' s')}",
+        ),
         "no_http_errors": check(not errors, listing(errors) or "every answer 200"),
         "race_invariant": check(
             race.get("invariant_holds", True) and not race.get("crashes"),
