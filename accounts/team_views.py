@@ -15,7 +15,7 @@ from accounts import invitations, permissions
 from accounts.forms import AcceptInvitationForm, InvitationForm
 from accounts.models import Establishment, Invitation, User
 from core.access import enforce
-from core.formatting import count
+from core.formatting import count, sort_key
 from core.models import OutboxEmail
 
 
@@ -54,7 +54,8 @@ def accounts_list(request):
     for invitation in pending:
         invitation.email_state = states.get(invitation.email_status, "—")
     context = {
-        "accounts": _accounts(user).order_by("full_name", "email"),
+        # People by name in French order (Élodie among the E), in Python: a scope's accounts are a few hundred.
+        "accounts": sorted(_accounts(user), key=lambda account: (sort_key(account.full_name), account.email)),
         "invitations": pending,
         "progress": {
             label: sum(1 for i in pending if i.email_status == status)

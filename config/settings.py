@@ -124,11 +124,12 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
         )
     }
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
-    if DB_STATEMENT_TIMEOUT:
-        _server = f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
-        _options["options"] = f"{_options.get('options', '')} {_server}".strip()
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # sqlite:/// URLs take none of these
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+        if DB_STATEMENT_TIMEOUT:
+            _server = f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+            _options["options"] = f"{_options.get('options', '')} {_server}".strip()
 else:
     DATABASES = {
         "default": {

@@ -266,3 +266,12 @@ def test_a_team_member_fills_the_request_and_the_head_deposits_it(client, head_a
     services.submit_request(head_a, draft, draft.version)
     draft.refresh_from_db()
     assert draft.status == Request.Status.SUBMITTED
+
+
+def test_the_accounts_page_lists_people_in_french_order(client, regional, establishment_a, today):
+    for name in ("Zoé Vincent", "Élodie Bernard", "aurélie Martin"):
+        factories.UserFactory(full_name=name, establishments=[establishment_a])
+    client.force_login(regional)
+    page = client.get("/comptes/").content.decode()
+    positions = [page.index(name) for name in ("aurélie Martin", "Élodie Bernard", "Zoé Vincent")]
+    assert positions == sorted(positions)

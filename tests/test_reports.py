@@ -277,7 +277,7 @@ class TestSeptemberSummary:
         services.transmit(regional, "repartition", campaign, bretagne)
         client.force_login(national)
         page = client.get("/national/?campagne=2027").content.decode()
-        assert "transmis le 20/08/2027 (v1)" in page
+        assert "transmis le 20 août 2027 (version 1)" in page
 
 
 class TestMayReview:

@@ -59,6 +59,13 @@ def test_settings_refuse_a_bad_debug_value():
     assert "DEBUG='Fasle' is not a boolean" in result.stderr
 
 
+def test_a_sqlite_database_url_works(tmp_path):
+    """The PostgreSQL timeouts are not passed to SQLite (they made ``sqlite:///…`` URLs fail to connect)."""
+    result = _manage("migrate", "--noinput", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "db.sqlite3").exists()
+
+
 def test_settings_refuse_a_contact_that_is_not_an_email():
     result = _manage("check", CONTACT_EMAIL="accessibilite at agriculture")
     assert result.returncode != 0

@@ -47,7 +47,7 @@ def test_region_transmits_the_september_summary_and_dger_downloads_it(page, sign
     sign_in(page, "dger@example.org")
     page.get_by_role("link", name="Tableau national").click()
     audit(page, "tableau-national")
-    link = page.get_by_role("link", name="transmis le 20/09/2027 (v1) Bretagne")
+    link = page.get_by_role("link", name="transmis le 20 septembre 2027 (version 1) Bretagne")
     response = page.request.get(link.get_attribute("href"))
     assert response.ok
     body = response.body()
