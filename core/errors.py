@@ -1,5 +1,7 @@
 """The one kind of error a service raises when it refuses an action."""
 
+from core.formatting import count
+
 
 class DomainError(Exception):
     """A refused action. Its message is French and meant for the user; ``field`` names the form field it is
@@ -12,8 +14,8 @@ class DomainError(Exception):
 
 class Incomplete(DomainError):
     """A deposit refused because fields are missing or wrong: ``errors`` maps each field to its French message
-    (``__all__`` for the object as a whole)."""
+    (``__all__`` for the object as a whole). ``refused`` says what, e.g. « La demande ne peut pas être déposée »."""
 
-    def __init__(self, message: str, errors: dict[str, str]):
-        super().__init__(message)
+    def __init__(self, refused: str, errors: dict[str, str]):
+        super().__init__(f"{refused} : {count(len(errors), 'point', 'points')} à compléter ou corriger.")
         self.errors = errors

@@ -10,7 +10,6 @@ from campaigns.services import CampaignError
 from core import verification
 from core.access import check
 from core.errors import DomainError, Incomplete
-from core.formatting import count
 from core.mail import send_templated
 from core.pdf import render_pdf, sha256
 from core.versioning import StaleError, save_if_version
@@ -36,11 +35,7 @@ class StaleRequest(StaleError, RequestError):
 
 class IncompleteRequest(Incomplete, RequestError):
     def __init__(self, errors: dict[str, str]):
-        super().__init__(
-            "La demande ne peut pas être déposée : "
-            + count(len(errors), "point à compléter ou corriger.", "points à compléter ou corriger."),
-            errors,
-        )
+        super().__init__("La demande ne peut pas être déposée", errors)
 
 
 def _check(permission) -> None:

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from core import verification
 from core.errors import Incomplete
-from core.formatting import count
 from core.mail import send_templated
 from core.pdf import render_pdf, sha256
 from core.versioning import StaleError, save_if_version
@@ -29,11 +28,7 @@ class StaleUsageReport(StaleError, RequestError):
 
 class IncompleteUsageReport(Incomplete, RequestError):
     def __init__(self, errors: dict[str, str]):
-        super().__init__(
-            "Le bilan ne peut pas être déposé : "
-            + count(len(errors), "point à compléter ou corriger.", "points à compléter ou corriger."),
-            errors,
-        )
+        super().__init__("Le bilan ne peut pas être déposé", errors)
 
 
 def used_bound_error(value, allocated: int) -> str | None:
