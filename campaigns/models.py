@@ -222,7 +222,8 @@ class CampaignEvent(models.Model):
 
     def changes_shown(self) -> list[tuple[str, str, str]]:
         """The recorded changes as a reader reads them: ``(what, before, after)``, fields by their French name,
-        dates as « 12 juillet 2027 », volumes as « 100 000 h » (the data keeps the raw values)."""
+        dates as « 12 juillet 2027 », volumes and regional envelopes (keyed by the region's name) as « 3 409 h » (the
+        data keeps the raw values)."""
 
         def shown(field, value):
             if value in (None, ""):
@@ -232,9 +233,9 @@ class CampaignEvent(models.Model):
                     return format_date(datetime.date.fromisoformat(value))
                 except (TypeError, ValueError):
                     return str(value)
-            if field == "national_volume":
-                return format_hours(value)
-            return format_number(value) if isinstance(value, int) else str(value)
+            if field == "weeks_per_year":
+                return format_number(value)
+            return format_hours(value) if isinstance(value, int) else str(value)
 
         lines = []
         for field, (before, after) in (self.data.get("changes") or {}).items():

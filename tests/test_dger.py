@@ -114,6 +114,10 @@ class TestCampaigns:
         lines = {li.get_text(" ", strip=True) for li in page.select(".hse-timeline ul li")}
         assert "Volume national (heures annuelles) : 76\u202f000 h → 80\u202f000 h" in lines, lines
         assert any(line.endswith(": 30 septembre 2027 → 29 septembre 2027") for line in lines), lines
+        set_all(national, campaign, default=0, r53=3409)
+        page = BeautifulSoup(client.get("/national/campagnes/2027/").content, "html.parser")
+        lines = {li.get_text(" ", strip=True) for li in page.select(".hse-timeline ul li")}
+        assert "Bretagne : — → 3\u202f409 h" in lines, lines
 
 
 class TestEnvelopes:
