@@ -9,6 +9,7 @@ Two modes:
 import os
 import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from tempfile import gettempdir
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,6 +119,10 @@ DATABASE_URL = env_str("DATABASE_URL")
 # killed: connecting gives up after DB_CONNECT_TIMEOUT seconds, a statement after DB_STATEMENT_TIMEOUT (0: none).
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3, minimum=1)
 DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30, minimum=0)
+# The planner's cost of reading a page out of order: PostgreSQL's default (4) is meant for spinning disks and
+# makes it scan a whole campaign's requests to keep one region's; 1.1 suits SSDs and memory-resident data (the
+# regional board's grouped query at 10x: 6 ms -> 1.8 ms). 0 leaves the server's setting.
+DB_RANDOM_PAGE_COST = env_decimal("DB_RANDOM_PAGE_COST", Decimal("1.1"), minimum=Decimal(0))
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -127,9 +132,11 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # sqlite:/// URLs take none of these
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
-        if DB_STATEMENT_TIMEOUT:
-            _server = f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
-            _options["options"] = f"{_options.get('options', '')} {_server}".strip()
+        _server = [f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"] if DB_STATEMENT_TIMEOUT else []
+        if DB_RANDOM_PAGE_COST:
+            _server.append(f"-c random_page_cost={DB_RANDOM_PAGE_COST}")
+        if _server:
+            _options["options"] = " ".join([_options.get("options", ""), *_server]).strip()
 else:
     DATABASES = {
         "default": {

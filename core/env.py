@@ -5,6 +5,7 @@ silently truthy string: ``DEBUG=Fasle`` stops the process instead of enabling de
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,6 +44,19 @@ def env_int(name: str, default: int, environ=None, minimum: int | None = None) -
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
+    return number
+
+
+def env_decimal(name: str, default: Decimal, environ=None, minimum: Decimal | None = None) -> Decimal:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number (write 1.1, not 1,1).") from None
+    if not number.is_finite() or (minimum is not None and number < minimum):
+        raise ImproperlyConfigured(f"{name}={value} must be a number of at least {minimum}.")
     return number
 
 

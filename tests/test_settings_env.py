@@ -2,12 +2,13 @@ import os
 import secrets
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list
+from core.env import env_bool, env_decimal, env_int, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,17 @@ def test_integers_and_lists():
     with pytest.raises(ImproperlyConfigured):
         env_int("N", 3, environ={"N": "0"}, minimum=1)
     assert env_list("H", environ={"H": "a.fr, b.fr ,"}) == ["a.fr", "b.fr"]
+
+
+@pytest.mark.parametrize("raw", ["1,1", "un", "-1", "NaN", "Infinity"])
+def test_a_bad_decimal_is_an_error(raw):
+    with pytest.raises(ImproperlyConfigured, match="DB_RANDOM_PAGE_COST"):
+        env_decimal("DB_RANDOM_PAGE_COST", Decimal("1.1"), environ={"DB_RANDOM_PAGE_COST": raw}, minimum=Decimal(0))
+
+
+def test_decimals_parse():
+    assert env_decimal("C", Decimal("1.1"), environ={"C": " 2.5 "}) == Decimal("2.5")
+    assert env_decimal("C", Decimal("1.1"), environ={}) == Decimal("1.1")
 
 
 def _manage(*args, **env):

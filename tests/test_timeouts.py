@@ -76,3 +76,6 @@ def test_postgresql_connections_carry_the_statement_timeout(db, settings):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == f"{settings.DB_STATEMENT_TIMEOUT}s"
+        # The planner reads a region's requests through the indexes (DB_RANDOM_PAGE_COST, see the settings).
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == str(settings.DB_RANDOM_PAGE_COST) == "1.1"
