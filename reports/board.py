@@ -15,7 +15,7 @@ from core.formatting import format_number
 from reports.charts import bar_chart_svg
 from reports.lateness import RegionWork, regions_work
 from requests_app import lifecycle
-from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request
+from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request, fold_work
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,11 @@ def _allocated_sums():
 class NationalBoard:
     """One row per region, totals, and the splits by level and by public/private status.
 
-    Six grouped queries whatever the size: establishments by (region, status), envelope movements by region,
+    Five grouped queries whatever the size: establishments by (region, status), envelope movements by region,
     requests by (region, status, establishment status) with the hours their decisions grant (a decision exists
-    only on a deposited request), each with its counts and sums computed by the database; then the regions'
-    work towards the watched deadlines (``reports.lateness``, two queries). The rows, totals and splits are then
+    only on a deposited request) and the sums of the regions' work towards the watched deadlines
+    (``Request.objects.work_sums``), each with its counts and sums computed by the database; then the regions'
+    first transmissions (``reports.lateness``). The rows, totals and splits are then
     put together from those few dozen subtotals (never from the individual requests).
     """
 
@@ -128,11 +129,12 @@ class NationalBoard:
             .annotate(hours=Sum("hours"), notified=Count("envelope__notified_at", distinct=True))
             .order_by()
         }
+        # The regions' work towards the deadlines (``fold_work``) comes out of the same scan of the requests.
         requests = list(
             Request.objects.filter(campaign=campaign)
             .deposited()
-            .values("establishment__region_id", "status", "establishment__status", "decision__outcome")
-            .annotate(**_requested_sums(), **_allocated_sums())
+            .values("campaign_id", "establishment__region_id", "status", "establishment__status", "decision__outcome")
+            .annotate(**_requested_sums(), **_allocated_sums(), **Request.objects.work_sums())
             .order_by()
         )
         # One pass over the subtotals, keyed by region, by establishment status and overall.
@@ -215,7 +217,7 @@ class NationalBoard:
             for status, label in Establishment.Status.choices
         ]
         self.status_columns = STATUS_COLUMNS
-        work = regions_work([campaign], [region.pk for region in regions], self.today)
+        work = regions_work([campaign], [region.pk for region in regions], self.today, requests=fold_work(requests))
         for row in self.rows:
             row.work = work[(campaign.pk, row.region_id)]
         self.watched = [{"watched": w, "due": getattr(campaign, w.field)} for w in WATCHED]

@@ -35,10 +35,15 @@ class RegionWork:
         return [w for w in self.watches if w.is_late]
 
 
-def regions_work(campaigns, region_ids, today) -> dict:
-    """``{(campaign id, region id): RegionWork}`` for every campaign and region given."""
+def regions_work(campaigns, region_ids, today, requests=None) -> dict:
+    """``{(campaign id, region id): RegionWork}`` for every campaign and region given. ``requests``: the
+    figures of ``Request.objects.work_by_region`` when the caller already has them (the national board folds
+    them out of its own grouped query); else they are queried."""
     campaigns = list(campaigns)
-    requests = Request.objects.filter(campaign__in=campaigns, establishment__region_id__in=region_ids).work_by_region()
+    if requests is None:
+        requests = Request.objects.filter(
+            campaign__in=campaigns, establishment__region_id__in=region_ids
+        ).work_by_region()
     transmitted = Transmission.objects.filter(campaign__in=campaigns, region_id__in=region_ids).first_transmitted()
     result = {}
     for campaign in campaigns:

@@ -101,12 +101,10 @@ def _staff_list(request):
     queryset = (
         Request.objects.visible_to(user)
         .filter(campaign=campaign)
-        .figures_only()
-        .select_related("campaign", "establishment__region")
-        .with_annual()
+        .filtered(request.GET)  # statut, and region for DGER (their scope limits the others)
+        .list_rows()
         .order_by("establishment__region__sort_name", "establishment__sort_name")
     )
-    queryset = queryset.filtered(request.GET)  # statut, and region for DGER (their scope limits the others)
     status = request.GET.get("statut", "")
     regions = list(Region.objects.order_by("sort_name")) if user.is_national else []
     region_code = request.GET.get("region", "") if regions else ""

@@ -2,7 +2,7 @@
 
 from requests_app.models.annexe import AXES, AXIS_SHORT_LABELS, LEVEL_KEYS, LEVEL_LABELS, LEVELS, sum_of_levels
 from requests_app.models.decision import Decision, DecisionQuerySet
-from requests_app.models.request import Extension, Request, RequestEvent, RequestQuerySet, Submission
+from requests_app.models.request import Extension, Request, RequestEvent, RequestQuerySet, Submission, fold_work
 from requests_app.models.usage_report import (
     CHOICE_GROUPS,
     PROMOTION,
@@ -31,5 +31,6 @@ __all__ = [
     "Submission",
     "UsageReport",
     "UsageReportQuerySet",
+    "fold_work",
     "sum_of_levels",
 ]

@@ -40,29 +40,32 @@ class RequestQuerySet(models.QuerySet):
         """Deposited at least once (withdrawn ones included): what the lists and reports show."""
         return self.exclude(status=lifecycle.Status.DRAFT)
 
+    @staticmethod
+    def work_sums() -> dict:
+        """The sums behind ``work_by_region``, for a query grouped by (at least) campaign, region and state:
+        ``last_notified`` (when the last decision was notified), ``reports_due`` (notified allocations, owing a
+        usage report) and ``reports_missing`` (those without a deposited one). A board that already groups the
+        requests adds them to its own query and folds its rows with ``fold_work`` (one scan instead of two)."""
+        owing = models.Q(decision__outcome=lifecycle.Outcome.ALLOCATED, decision__notified_at__isnull=False)
+        missing = owing & models.Q(usage_report__submitted_at__isnull=True)  # none, or a draft
+        return {
+            "last_notified": models.Max("decision__notified_at"),
+            "reports_due": models.Count("pk", filter=owing),
+            "reports_missing": models.Count("pk", filter=missing),
+        }
+
     def work_by_region(self) -> dict:
         """What the regions still have to do on these requests, per ``(campaign id, region id)``, in one grouped
         query: ``awaiting`` a decision (deposited or under review), ``to_complete`` (sent back), ``to_notify``
-        (decided, not notified), ``last_notified`` (when the last decision was notified), ``reports_due``
-        (notified allocations, owing a usage report) and ``reports_missing`` (those without a deposited one).
-        The inputs of the deadlines watched by ``campaigns.calendar``."""
-        Status = lifecycle.Status
-        owing = models.Q(decision__outcome=lifecycle.Outcome.ALLOCATED, decision__notified_at__isnull=False)
-        missing = owing & models.Q(usage_report__submitted_at__isnull=True)  # none, or a draft
+        (decided, not notified), and the ``work_sums``. The inputs of the deadlines watched by
+        ``campaigns.calendar``."""
         rows = (
             self.counted()
-            .values("campaign_id", "establishment__region_id")
-            .annotate(
-                awaiting=models.Count("pk", filter=models.Q(status__in=lifecycle.AWAITING_DECISION)),
-                to_complete=models.Count("pk", filter=models.Q(status=Status.TO_COMPLETE)),
-                to_notify=models.Count("pk", filter=models.Q(status__in=lifecycle.DECIDED)),
-                last_notified=models.Max("decision__notified_at"),
-                reports_due=models.Count("pk", filter=owing),
-                reports_missing=models.Count("pk", filter=missing),
-            )
+            .values("campaign_id", "establishment__region_id", "status")
+            .annotate(n=models.Count("pk"), **self.work_sums())
             .order_by()
         )
-        return {(row.pop("campaign_id"), row.pop("establishment__region_id")): row for row in rows}
+        return fold_work(rows)
 
     def filtered(self, params):
         """The list filters, from query parameters: ``statut``, ``niveau`` (ticked or asked), ``secteur``
@@ -108,9 +111,60 @@ class RequestQuerySet(models.QuerySet):
         """Leave the long texts of the Annexe 1 in the database: lists and tables only show figures."""
         return self.defer(*self.LONG_TEXTS)
 
+    def list_rows(self):
+        """What a row of a long list shows, as plain dicts rather than model instances (building a request, its
+        establishment, region and campaign per row was a third of the request list's time): ``pk``, ``status``,
+        ``submitted_at``, ``hse_total_weekly``, ``requested_annual``, and the establishment's ``name``, ``uai``,
+        ``commune`` and ``region`` (name)."""
+        return self.with_annual().values(
+            "pk",
+            "status",
+            "submitted_at",
+            "hse_total_weekly",
+            "requested_annual",
+            name=models.F("establishment__name"),
+            uai=models.F("establishment__uai"),
+            commune=models.F("establishment__commune"),
+            region=models.F("establishment__region__name"),
+        )
+
     def with_annual(self):
         """Annotate the requested annual hours (weekly total × the campaign's weeks)."""
         return self.annotate(requested_annual=Campaign.annual_hours_expression("hse_total_weekly"))
+
+
+def fold_work(rows) -> dict:
+    """``{(campaign id, region id): figures}`` from rows grouped by campaign, region and state carrying ``n`` and
+    the ``RequestQuerySet.work_sums``; withdrawn and draft requests are left out (they are nobody's work)."""
+    result = {}
+    for row in rows:
+        status = row["status"]
+        if status not in lifecycle.COUNTED:
+            continue
+        figures = result.setdefault(
+            (row["campaign_id"], row["establishment__region_id"]),
+            {
+                "awaiting": 0,
+                "to_complete": 0,
+                "to_notify": 0,
+                "last_notified": None,
+                "reports_due": 0,
+                "reports_missing": 0,
+            },
+        )
+        if status in lifecycle.AWAITING_DECISION:
+            figures["awaiting"] += row["n"]
+        elif status == lifecycle.Status.TO_COMPLETE:
+            figures["to_complete"] += row["n"]
+        elif status in lifecycle.DECIDED:
+            figures["to_notify"] += row["n"]
+        if row["last_notified"] and (
+            figures["last_notified"] is None or row["last_notified"] > figures["last_notified"]
+        ):
+            figures["last_notified"] = row["last_notified"]
+        figures["reports_due"] += row["reports_due"]
+        figures["reports_missing"] += row["reports_missing"]
+    return result
 
 
 class Request(models.Model):
