@@ -4,14 +4,14 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from accounts.models import Region
+from accounts.models import Establishment, Region
 from allocations import services
 from allocations.apportion import apportion
 from allocations.assistant import propose
 from allocations.models import Envelope
 from requests_app.models import Decision, Request, RequestEvent
 from tests import factories
-from tests.helpers import element_text, pdf_text
+from tests.helpers import element_text, pdf_text, table_cell
 
 
 @pytest.fixture
@@ -290,6 +290,31 @@ class TestViews:
         page = client.get("/allocations/?tri=-demande").content.decode()
         assert page.index(b.establishment.name) < page.index(a.establishment.name)
         assert 'aria-sort="descending"' in page
+
+    def test_board_rows_read_as_the_decisions_stand(self, client, regional, campaign, bretagne, envelope, on_commit):
+        """Each row: the establishment's network by its label, the hours granted and the decision's outcome (and
+        whether it was notified), a box to tick only on a deposited request."""
+        deposited = submitted_request(campaign, bretagne, status="deposee")
+        granted = submitted_request(campaign, bretagne)
+        refused = submitted_request(campaign, bretagne)
+        waiting = submitted_request(campaign, bretagne)
+        Establishment.objects.filter(pk=granted.establishment_id).update(status="prive", network="mfr")
+        services.allocate(regional, granted, {"cap": 54, "bac_pro": 60}, "", 0)
+        services.refuse(regional, refused, "Hors du cadre de la note", 0)
+        with on_commit():
+            services.notify_decisions(regional, campaign, bretagne)
+        client.force_login(regional)
+        page = client.get("/allocations/?campagne=2027").content.decode()
+        name = granted.establishment.name
+        assert table_cell(page, name, "Réseau , trier") == "Privé MFR (rythme approprié)"
+        assert table_cell(page, name, "Attribué (h/an) , trier") == "114"
+        assert table_cell(page, name, "Décision") == "Attribution, notifiée"
+        assert table_cell(page, refused.establishment.name, "Décision") == "Refus, notifiée"
+        assert table_cell(page, refused.establishment.name, "Attribué (h/an) , trier") == "0"
+        assert table_cell(page, waiting.establishment.name, "Décision") == "—"
+        assert table_cell(page, waiting.establishment.name, "Attribué (h/an) , trier") == "—"
+        assert f'name="demandes" value="{deposited.pk}"' in page
+        assert page.count('name="demandes"') == 1
 
     def test_bulk_review(self, client, regional, campaign, bretagne, envelope):
         requests = [submitted_request(campaign, bretagne, status="deposee") for _ in range(3)]

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -125,7 +125,12 @@ def board(request):
     letters_pending = services.letters_pending(campaign, envelope.region)
     letters_undelivered = services.letters_undelivered(campaign, envelope.region)
 
-    queryset = requests.filtered(request.GET).figures_only().select_related("establishment", "decision").with_annual()
+    queryset = requests.filtered(request.GET).list_rows(
+        network=F("establishment__network"),
+        decided=F("decision__total"),
+        outcome=F("decision__outcome"),
+        notified_at=F("decision__notified_at"),
+    )
     sort = request.GET.get("tri", "etablissement")
     key = SORTS.get(sort.lstrip("-"), "establishment__sort_name")
     order = f"-{key}" if sort.startswith("-") else key
@@ -135,6 +140,11 @@ def board(request):
     else:  # the whole list: its length is the sum of the figures by state, no count query
         paginator = CountedPaginator(queryset, PAGE_SIZE, count=sum(by_status.values()))
     page = paginator.get_page(request.GET.get("page"))
+    networks, outcomes = dict(Establishment.Network.choices), dict(Decision.Outcome.choices)
+    for row in page.object_list:  # labels of the rows' values, as the instances' get_FOO_display would give
+        row["network"] = networks.get(row["network"], "")
+        row["outcome"] = outcomes.get(row["outcome"], "")
+        row["selectable"] = row["status"] == Request.Status.SUBMITTED  # the bulk « mettre en instruction »
     today = timezone.localdate()
     return render(
         request,
@@ -155,7 +165,7 @@ def board(request):
             "outstanding": sum(by_status.get(status, 0) for status in lifecycle.AWAITING_DECISION) + to_notify,
             "page": page,
             # The bulk « mettre en instruction » is offered only when this page has a deposited request to tick.
-            "selectable": any(req.status == Request.Status.SUBMITTED for req in page.object_list),
+            "selectable": any(row["selectable"] for row in page.object_list),
             "sort": sort,
             "filters": {key: request.GET.get(key, "") for key in ("q", "statut", "niveau", "secteur", "reseau")},
             "statuses": lifecycle.DEPOSITED_CHOICES,

@@ -111,11 +111,11 @@ class RequestQuerySet(models.QuerySet):
         """Leave the long texts of the Annexe 1 in the database: lists and tables only show figures."""
         return self.defer(*self.LONG_TEXTS)
 
-    def list_rows(self):
+    def list_rows(self, **extra):
         """What a row of a long list shows, as plain dicts rather than model instances (building a request, its
         establishment, region and campaign per row was a third of the request list's time): ``pk``, ``status``,
         ``submitted_at``, ``hse_total_weekly``, ``requested_annual``, and the establishment's ``name``, ``uai``,
-        ``commune`` and ``region`` (name)."""
+        ``commune`` and ``region`` (name); ``extra``: more named expressions, as for ``values``."""
         return self.with_annual().values(
             "pk",
             "status",
@@ -126,6 +126,7 @@ class RequestQuerySet(models.QuerySet):
             uai=models.F("establishment__uai"),
             commune=models.F("establishment__commune"),
             region=models.F("establishment__region__name"),
+            **extra,
         )
 
     def with_annual(self):
