@@ -30,6 +30,7 @@ from allocations.services.errors import AllocationError
 from allocations.services.letters import (
     ensure_letter,
     letters_pending,
+    letters_state,
     letters_undelivered,
     notify_decisions,
     resume_letters,
@@ -46,6 +47,7 @@ __all__ = [
     "ensure_letter",
     "envelopes_total",
     "letters_pending",
+    "letters_state",
     "letters_undelivered",
     "lock_envelope",
     "notify_decisions",

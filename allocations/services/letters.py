@@ -109,24 +109,31 @@ def _failed_email():
     return _letter_emails().filter(object_id=OuterRef("pk"), status=OutboxEmail.Status.FAILED)
 
 
+def letters_state(campaign, region) -> tuple[int, list]:
+    """The letters of notified decisions not yet accepted by the mail server: how many are on their way, and those
+    « non remises » (refused by the mail server, or retries exhausted) with the server's reason and the addresses
+    tried, by establishment name. One query when none failed (the usual case: the regional board asks each time)."""
+    waiting = list(_notified(campaign, region).annotate(failed=Exists(_failed_email())).values_list("pk", "failed"))
+    failed_ids = [pk for pk, failed in waiting if failed]
+    if not failed_ids:
+        return len(waiting), []
+    emails = {
+        email.object_id: email
+        for email in _letter_emails().filter(status=OutboxEmail.Status.FAILED, object_id__in=failed_ids)
+    }
+    decisions = Decision.objects.filter(pk__in=failed_ids).select_related("request__establishment")
+    rows = [{"decision": d, "request": d.request, "email": emails[d.pk]} for d in decisions]
+    return len(waiting) - len(failed_ids), sorted(rows, key=lambda row: row["request"].establishment.sort_name)
+
+
 def letters_pending(campaign, region) -> int:
     """Letters of notified decisions on their way: not accepted by the mail server yet, not « non remises »."""
-    return _notified(campaign, region).exclude(Exists(_failed_email())).count()
+    return letters_state(campaign, region)[0]
 
 
 def letters_undelivered(campaign, region) -> list:
-    """The letters « non remises » (refused by the mail server, or retries exhausted), with the server's reason
-    and the addresses tried, by establishment name."""
-    failed = {
-        email.object_id: email
-        for email in _letter_emails().filter(
-            status=OutboxEmail.Status.FAILED,
-            object_id__in=_notified(campaign, region).values("pk"),
-        )
-    }
-    decisions = Decision.objects.filter(pk__in=failed).select_related("request__establishment")
-    rows = [{"decision": d, "request": d.request, "email": failed[d.pk]} for d in decisions]
-    return sorted(rows, key=lambda row: row["request"].establishment.sort_name)
+    """The letters « non remises », with the server's reason and the addresses tried, by establishment name."""
+    return letters_state(campaign, region)[1]
 
 
 @job(time_limit=300)

@@ -57,18 +57,16 @@ class CountedPaginator(Paginator):
 def _envelope(request):
     """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region."""
     envelopes = list(
-        Envelope.objects.visible_to(request.user).select_related("campaign", "region").order_by("-campaign__start_year")
+        Envelope.objects.visible_to(request.user)
+        .with_hours()  # a region has one envelope per campaign: summing them all costs less than a second query
+        .select_related("campaign", "region")
+        .order_by("-campaign__start_year")
     )
     year = whole_number(request.GET.get("campagne", ""))
     for envelope in envelopes:
         if envelope.campaign.start_year == year:
             return envelope, envelopes
     return (envelopes[0] if envelopes else None), envelopes
-
-
-def _with_hours(envelope):
-    """The chosen envelope with its hours (the other campaigns' are not summed)."""
-    return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
 
 
 def board(request):
@@ -104,7 +102,6 @@ def board(request):
             )
         return redirect(request.get_full_path())
 
-    envelope = _with_hours(envelope)
     # One grouped query for the figures above the table: requests by state, HSE per week asked, decisions
     # waiting for their notification.
     groups = list(
@@ -122,8 +119,7 @@ def board(request):
     )
     notifiable = lifecycle.BY_NAME["notify"].sources
     to_notify = sum(group["unnotified"] for group in groups if group["status"] in notifiable)
-    letters_pending = services.letters_pending(campaign, envelope.region)
-    letters_undelivered = services.letters_undelivered(campaign, envelope.region)
+    letters_pending, letters_undelivered = services.letters_state(campaign, envelope.region)
 
     queryset = requests.filtered(request.GET).list_rows(
         network=F("establishment__network"),
@@ -307,7 +303,6 @@ def assistant(request):
     envelope, _envelopes = _envelope(request)
     if envelope is None:
         raise Http404
-    envelope = _with_hours(envelope)
     campaign = envelope.campaign
     under_review = (
         Request.objects.visible_to(request.user)
