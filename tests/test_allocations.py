@@ -332,9 +332,9 @@ class TestViews:
             if index % 2:
                 services.allocate(regional, request, {"cap": 10}, "", 0)
         client.force_login(regional)
-        # session, user, envelopes with their hours, figures by state (also the list's length), letters on their
-        # way, page of requests, session refresh (+ savepoints): the same at every size.
-        with django_assert_num_queries(9):
+        # session, user, envelopes, the chosen one's hours, figures by state (also the list's length), letters on
+        # their way, page of requests, session refresh (+ savepoints): the same at every size.
+        with django_assert_num_queries(10):
             response = client.get("/allocations/?tri=-attribue")
         assert response.status_code == 200
         assert response.context["page"].paginator.count == size

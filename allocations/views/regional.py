@@ -57,16 +57,18 @@ class CountedPaginator(Paginator):
 def _envelope(request):
     """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region."""
     envelopes = list(
-        Envelope.objects.visible_to(request.user)
-        .with_hours()  # a region has one envelope per campaign: summing them all costs less than a second query
-        .select_related("campaign", "region")
-        .order_by("-campaign__start_year")
+        Envelope.objects.visible_to(request.user).select_related("campaign", "region").order_by("-campaign__start_year")
     )
     year = whole_number(request.GET.get("campagne", ""))
     for envelope in envelopes:
         if envelope.campaign.start_year == year:
             return envelope, envelopes
     return (envelopes[0] if envelopes else None), envelopes
+
+
+def _with_hours(envelope):
+    """The chosen envelope with its hours (summing the other campaigns' would scan their decisions too)."""
+    return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
 
 
 def board(request):
@@ -119,6 +121,7 @@ def board(request):
     )
     notifiable = lifecycle.BY_NAME["notify"].sources
     to_notify = sum(group["unnotified"] for group in groups if group["status"] in notifiable)
+    envelope = _with_hours(envelope)
     letters_pending, letters_undelivered = services.letters_state(campaign, envelope.region)
 
     queryset = requests.filtered(request.GET).list_rows(
