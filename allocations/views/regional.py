@@ -306,6 +306,7 @@ def assistant(request):
     envelope, _envelopes = _envelope(request)
     if envelope is None:
         raise Http404
+    envelope = _with_hours(envelope)
     campaign = envelope.campaign
     under_review = (
         Request.objects.visible_to(request.user)
