@@ -14,6 +14,7 @@ from core.aggregates import total, total_decimal
 from core.formatting import format_number
 from reports.charts import bar_chart_svg
 from reports.lateness import RegionWork, regions_work
+from reports.models import Transmission
 from requests_app import lifecycle
 from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request, fold_work
 
@@ -119,9 +120,13 @@ class NationalBoard:
         self.campaign = campaign
         self.today = today or timezone.localdate()
         annual = campaign.annual_hours
-        regions = list(Region.objects.order_by("sort_name"))
-
-        establishments = list(Establishment.objects.values("region_id", "status").annotate(n=Count("pk")).order_by())
+        # The regions with their establishments counted by status (public, private), in one query.
+        sectors = Establishment.Status.values
+        regions = list(
+            Region.objects.order_by("sort_name").annotate(
+                **{f"schools_{s}": Count("establishments", filter=Q(establishments__status=s)) for s in sectors}
+            )
+        )
         envelopes = {
             row["envelope__region_id"]: row
             for row in EnvelopeMovement.objects.filter(envelope__campaign=campaign)
@@ -161,9 +166,11 @@ class NationalBoard:
                 for key in hour_keys:
                     sums[key] += group[key]
         schools = {}
-        for group in establishments:
-            for scope in (group["region_id"], group["status"], "all"):
-                schools[scope] = schools.get(scope, 0) + group["n"]
+        for region in regions:
+            for sector in sectors:
+                n = getattr(region, f"schools_{sector}")
+                for scope in (region.pk, sector, "all"):
+                    schools[scope] = schools.get(scope, 0) + n
 
         def weekly(scope, key="weekly"):
             return Decimal(requested.get(scope, {}).get(key, 0))
@@ -217,7 +224,11 @@ class NationalBoard:
             for status, label in Establishment.Status.choices
         ]
         self.status_columns = STATUS_COLUMNS
-        work = regions_work([campaign], [region.pk for region in regions], self.today, requests=fold_work(requests))
+        # The newest transmissions (shown beside each region) and the first ones (the deadlines): one query.
+        self.transmissions, first = Transmission.objects.filter(campaign=campaign).newest_and_first()
+        work = regions_work(
+            [campaign], [region.pk for region in regions], self.today, requests=fold_work(requests), transmitted=first
+        )
         for row in self.rows:
             row.work = work[(campaign.pk, row.region_id)]
         self.watched = [{"watched": w, "due": getattr(campaign, w.field)} for w in WATCHED]

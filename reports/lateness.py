@@ -35,16 +35,17 @@ class RegionWork:
         return [w for w in self.watches if w.is_late]
 
 
-def regions_work(campaigns, region_ids, today, requests=None) -> dict:
-    """``{(campaign id, region id): RegionWork}`` for every campaign and region given. ``requests``: the
-    figures of ``Request.objects.work_by_region`` when the caller already has them (the national board folds
-    them out of its own grouped query); else they are queried."""
+def regions_work(campaigns, region_ids, today, requests=None, transmitted=None) -> dict:
+    """``{(campaign id, region id): RegionWork}`` for every campaign and region given. ``requests`` and
+    ``transmitted``: the figures of ``Request.objects.work_by_region`` and ``Transmission.objects.first_transmitted``
+    when the caller already has them (the national board takes them out of its own queries); else queried."""
     campaigns = list(campaigns)
     if requests is None:
         requests = Request.objects.filter(
             campaign__in=campaigns, establishment__region_id__in=region_ids
         ).work_by_region()
-    transmitted = Transmission.objects.filter(campaign__in=campaigns, region_id__in=region_ids).first_transmitted()
+    if transmitted is None:
+        transmitted = Transmission.objects.filter(campaign__in=campaigns, region_id__in=region_ids).first_transmitted()
     result = {}
     for campaign in campaigns:
         for region_id in region_ids:

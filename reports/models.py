@@ -34,6 +34,18 @@ class TransmissionQuerySet(models.QuerySet):
         """The newest versions keyed by ``(region_id, kind)`` (for one campaign's queryset)."""
         return {(t.region_id, t.kind): t for t in self.latest()}
 
+    def newest_and_first(self) -> tuple[dict, dict]:
+        """Both in one query (a campaign has a few dozen transmissions at most): the newest version of each
+        document keyed by ``(region id, kind)``, as ``by_region_and_kind`` (for one campaign's queryset), and when
+        each was first transmitted keyed by ``(campaign id, region id, kind)``, as ``first_transmitted``."""
+        newest, first = {}, {}
+        for transmission in self.order_by("version"):
+            newest[(transmission.region_id, transmission.kind)] = transmission
+            key = (transmission.campaign_id, transmission.region_id, transmission.kind)
+            if key not in first or transmission.transmitted_at < first[key]:
+                first[key] = transmission.transmitted_at
+        return newest, first
+
     def first_transmitted(self) -> dict:
         """When each document was first transmitted (its first version: later ones are corrections), keyed by
         ``(campaign id, region id, kind)``; one grouped query."""

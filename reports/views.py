@@ -32,12 +32,11 @@ def national_board(request):
     board = NationalBoard(campaign) if campaign else None
     rows = []
     if board:
-        transmitted = Transmission.objects.filter(campaign=campaign).by_region_and_kind()
         rows = [
             {
                 "board": row,
-                "summary": transmitted.get((row.region_id, Kind.SUMMARY)),
-                "review": transmitted.get((row.region_id, Kind.REVIEW)),
+                "summary": board.transmissions.get((row.region_id, Kind.SUMMARY)),
+                "review": board.transmissions.get((row.region_id, Kind.REVIEW)),
             }
             for row in board.rows
         ]

@@ -166,7 +166,7 @@ def test_the_board_counts_the_same_queries_whatever_the_lateness(
     world, regional, campaign, bretagne, travel, django_assert_max_num_queries, django_assert_num_queries
 ):
     travel(datetime.date(2027, 10, 3))
-    with django_assert_num_queries(5) as first:
+    with django_assert_num_queries(4) as first:
         NationalBoard(campaign)
     report_services.transmit(regional, "repartition", campaign, bretagne)
     for index in range(4):
@@ -174,3 +174,25 @@ def test_the_board_counts_the_same_queries_whatever_the_lateness(
         factories.HseRequestFactory(campaign=campaign, establishment=establishment, status="deposee", complete=True)
     with django_assert_num_queries(len(first.captured_queries)):
         NationalBoard(campaign)
+
+
+def test_a_corrected_summary_counts_from_its_first_transmission_and_the_board_links_the_newest(
+    client, world, national, regional, campaign, bretagne, travel
+):
+    """Transmitted late on 2 October, corrected on 9 October: done 2 days late (the correction does not make it
+    later), and the board links version 2, the one DGER should read."""
+    travel(datetime.date(2027, 10, 2))
+    first = report_services.transmit(regional, "repartition", campaign, bretagne)
+    travel(datetime.date(2027, 10, 9))
+    corrected = report_services.transmit(regional, "repartition", campaign, bretagne)
+    assert (first.version, corrected.version) == (1, 2)
+    assert _texts(client, campaign)["Bretagne"][1] == "fait avec 2 jours de retard"
+    soup = BeautifulSoup(client.get(f"/national/?campagne={campaign.start_year}").content, "html.parser")
+    row = next(
+        tr
+        for tr in soup.find(id="tableau-echeances").find("tbody").find_all("tr")
+        if tr.find("th").get_text(" ", strip=True).startswith("Bretagne")
+    )
+    link = row.find_all("td")[1].find("a")
+    assert link["href"] == f"/rapports/transmissions/{corrected.pk}/pdf/"
+    assert "(version 2)" in link.get_text(" ", strip=True)
