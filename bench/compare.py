@@ -17,6 +17,9 @@ SLACK = {"ms": 5.0, "s": 0.1, "x": 0.05, "rps": 0.0, "queries": 0}
 # the reader but not compared: the baseline's machine and the next one may differ by a factor of three.
 REFERENCES = ("floor", "admin_changelist")
 ADMIN = "admin_changelist"
+# Served like a page but costing hardly more than the floor: against the admin changelist its figure is the
+# noise of the floor (296 to 886 requests a second within one run); its own target (p95 ≤ 100 ms) judges it.
+NOT_AGAINST_ADMIN = (*REFERENCES, "frozen_pdf")
 
 
 def spread(values):
@@ -38,7 +41,7 @@ def figures(results) -> dict:
             out[f"{name} {scale} p50"] = (page["p50_ms"]["median"], "ms", False, False)
             out[f"{name} {scale} p95"] = (p95, "ms", False, False)
             out[f"{name} {scale} throughput"] = (throughput, "rps", True, False)
-            if admin and name not in REFERENCES:
+            if admin and name not in NOT_AGAINST_ADMIN:
                 admin_p95, admin_throughput = admin["p95_ms"]["median"], admin["throughput_rps"]["median"]
                 out[f"{name} {scale} p95 × admin"] = (round(p95 / admin_p95, 3), "x", False, True)
                 out[f"{name} {scale} throughput × admin"] = (round(throughput / admin_throughput, 3), "x", True, True)
