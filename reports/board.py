@@ -4,11 +4,12 @@ number of regions, establishments and requests."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Establishment, Region
-from allocations.models import EnvelopeMovement
+from allocations.models import Envelope, EnvelopeMovement
 from campaigns.calendar import WATCHED, State
 from core.aggregates import total, total_decimal
 from core.formatting import format_number
@@ -120,20 +121,24 @@ class NationalBoard:
         self.campaign = campaign
         self.today = today or timezone.localdate()
         annual = campaign.annual_hours
-        # The regions with their establishments counted by status (public, private), in one query.
+        # The regions with their establishments counted by status (public, private) and their envelope (the sum of
+        # its movements, whether it was notified), in one query.
         sectors = Establishment.Status.values
+        envelope = Envelope.objects.filter(campaign=campaign, region=OuterRef("pk"))
+        movements = (
+            EnvelopeMovement.objects.filter(envelope__campaign=campaign, envelope__region=OuterRef("pk"))
+            .order_by()
+            .values("envelope__region")
+            .annotate(total=Sum("hours"))
+            .values("total")
+        )
         regions = list(
             Region.objects.order_by("sort_name").annotate(
-                **{f"schools_{s}": Count("establishments", filter=Q(establishments__status=s)) for s in sectors}
+                **{f"schools_{s}": Count("establishments", filter=Q(establishments__status=s)) for s in sectors},
+                envelope_hours=Coalesce(Subquery(movements), Value(0)),
+                envelope_notified=Exists(envelope.filter(notified_at__isnull=False)),
             )
         )
-        envelopes = {
-            row["envelope__region_id"]: row
-            for row in EnvelopeMovement.objects.filter(envelope__campaign=campaign)
-            .values("envelope__region_id")
-            .annotate(hours=Sum("hours"), notified=Count("envelope__notified_at", distinct=True))
-            .order_by()
-        }
         # The regions' work towards the deadlines (``fold_work``) comes out of the same scan of the requests.
         requests = list(
             Request.objects.filter(campaign=campaign)
@@ -177,14 +182,13 @@ class NationalBoard:
 
         self.rows = []
         for region in regions:
-            envelope = envelopes.get(region.pk, {})
             self.rows.append(
                 BoardRow(
                     key=region.code,
                     label=region.name,
                     region_id=region.pk,
-                    envelope=envelope.get("hours") or 0,
-                    notified=bool(envelope.get("notified")),
+                    envelope=region.envelope_hours,
+                    notified=region.envelope_notified,
                     establishments=schools.get(region.pk, 0),
                     by_status=by_status.get(region.pk, {}),
                     requested_weekly=weekly(region.pk),
@@ -195,7 +199,7 @@ class NationalBoard:
         self.total = BoardRow(
             key="total",
             label="France entière",
-            envelope=sum((e["hours"] or 0 for e in envelopes.values()), 0),
+            envelope=sum(region.envelope_hours for region in regions),
             establishments=schools.get("all", 0),
             by_status=by_status.get("all", {}),
             requested_weekly=weekly("all"),

@@ -337,6 +337,22 @@ class TestBoard:
         assert 'role="img"' in page
         assert "Données du graphique sous forme de tableau" in page
 
+    def test_each_campaign_shows_its_own_envelopes_and_whether_they_were_notified(
+        self, client, national, regional, campaign
+    ):
+        """The next campaign's envelopes, set but not notified yet, change nothing on this campaign's board; on
+        the next campaign's board every region reads « (non notifiée) » until DGER notifies."""
+        self._populate(campaign, national, regional, per_region=0)
+        following = factories.CampaignFactory(start_year=2028)
+        set_all(national, following, default=100, r53=7000)
+        client.force_login(national)
+        page = client.get("/national/?campagne=2027").content.decode()
+        assert table_cell(page, "Bretagne", "Enveloppe") == "3 000"
+        assert "(non notifiée)" not in page
+        page = client.get("/national/?campagne=2028").content.decode()
+        assert table_cell(page, "Bretagne", "Enveloppe") == "7 000"
+        assert page.count("(non notifiée)") == Region.objects.count()
+
     def test_notified_requests_are_counted_by_outcome(self, client, national, regional, campaign):
         """Once notified, an allocation and a refusal share one state: the table still shows the refusals."""
         self._populate(campaign, national, regional, per_region=0)
@@ -366,7 +382,7 @@ class TestBoard:
     def test_constant_queries(self, client, national, regional, campaign, per_region, django_assert_num_queries):
         self._populate(campaign, national, regional, per_region)
         client.force_login(national)
-        with django_assert_num_queries(10):  # regions with their establishments, transmissions: one query each
+        with django_assert_num_queries(9):  # regions with their establishments and envelopes, transmissions: one each
             assert client.get("/national/?campagne=2027").status_code == 200
 
     def test_exports_have_the_page_figures(self, client, national, regional, campaign):
