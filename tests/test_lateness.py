@@ -166,7 +166,7 @@ def test_the_board_counts_the_same_queries_whatever_the_lateness(
     world, regional, campaign, bretagne, travel, django_assert_max_num_queries, django_assert_num_queries
 ):
     travel(datetime.date(2027, 10, 3))
-    with django_assert_num_queries(3) as first:
+    with django_assert_num_queries(5) as first:
         NationalBoard(campaign)
     report_services.transmit(regional, "repartition", campaign, bretagne)
     for index in range(4):
