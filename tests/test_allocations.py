@@ -380,6 +380,31 @@ class TestViews:
         assert response.status_code == 409
         assert "modifiée entre-temps" in response.content.decode()
         assert Decision.objects.get(request=request_a).total == 54
+        page = response.content.decode()
+        assert "Décision actuelle : <strong>54 h par an</strong>" in page
+        assert 'name="version" value="1"' in page  # saving again replaces the decision shown
+        assert 'name="hours_cap" value="20"' in page  # what was typed is kept
+
+    def test_a_decision_saved_while_the_page_was_posting_is_the_one_shown(
+        self, client, regional, request_a, monkeypatch
+    ):
+        """The page reads the request and its decision first; another officer saves in between: the answer shows
+        their decision (from the conflict), not the one read at the start."""
+        real_allocate = services.allocate
+
+        def allocate_after_a_colleague(user, req, *args, **kwargs):
+            real_allocate(user, Request.objects.get(pk=req.pk), {"cap": 33}, "Collègue", 0)
+            return real_allocate(user, req, *args, **kwargs)
+
+        monkeypatch.setattr(services, "allocate", allocate_after_a_colleague)
+        client.force_login(regional)
+        response = client.post(
+            f"/allocations/demandes/{request_a.pk}/", {"hours_cap": "20", "version": "0", "allocate": "allocate"}
+        )
+        assert response.status_code == 409
+        page = response.content.decode()
+        assert "Décision actuelle : <strong>33 h par an</strong>" in page
+        assert 'name="version" value="1"' in page
 
     def test_internal_notes_are_for_regional_staff_only(
         self, client, regional, regional_other, national, head_a, request_a

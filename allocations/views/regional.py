@@ -183,8 +183,14 @@ def board(request):
     )
 
 
-def _decision_context(request, req, decision_form=None, refusal_form=None, note_form=None):
-    decision = Decision.objects.filter(request=req).select_related("decided_by", "notified_by").first()
+_AS_READ = object()
+
+
+def _decision_context(request, req, decision_form=None, refusal_form=None, note_form=None, decision=_AS_READ):
+    """``decision``: the one to show (None: there is none any more) when it is newer than the one read with the
+    request by ``decision_page``."""
+    if decision is _AS_READ:
+        decision = req.current_decision
     caps = services.requested_caps(req)
     version = decision.version if decision else 0
     initial = {"version": version, "justification": decision.justification if decision else ""}
@@ -244,7 +250,7 @@ def _previous_campaign(user, req) -> dict | None:
 def decision_page(request, pk):
     req = get_object_or_404(
         Request.objects.visible_to(request.user)
-        .select_related("campaign", "establishment__region")
+        .select_related("campaign", "establishment__region", "decision__decided_by", "decision__notified_by")
         .annotate(has_submission=Exists(Submission.objects.filter(request=OuterRef("pk")))),
         pk=pk,
     )
@@ -287,9 +293,9 @@ def decision_page(request, pk):
                     kept = type(form)(data, caps=form.caps) if isinstance(form, DecisionForm) else type(form)(data)
                     kept.is_valid()
                     forms["refusal_form" if "refuse" in request.POST else "decision_form"] = kept
-                    return render(
-                        request, "allocations/decision.html", _decision_context(request, req, **forms), status=409
-                    )
+                    # The decision shown is the one that made the form stale (saved since the page was read).
+                    context = _decision_context(request, req, decision=stale.current, **forms)
+                    return render(request, "allocations/decision.html", context, status=409)
                 except services.AllocationError as error:
                     form.add_error(None, str(error))
                     status = 422
