@@ -32,12 +32,12 @@ class TransmissionQuerySet(models.QuerySet):
 
     def by_region_and_kind(self) -> dict:
         """The newest versions keyed by ``(region_id, kind)`` (for one campaign's queryset)."""
-        return {(t.region_id, t.kind): t for t in self.latest()}
+        return self.newest_and_first()[0]
 
     def newest_and_first(self) -> tuple[dict, dict]:
         """Both in one query (a campaign has a few dozen transmissions at most): the newest version of each
-        document keyed by ``(region id, kind)``, as ``by_region_and_kind`` (for one campaign's queryset), and when
-        each was first transmitted keyed by ``(campaign id, region id, kind)``, as ``first_transmitted``."""
+        document keyed by ``(region id, kind)`` (meaningful for one campaign's queryset), and when each was first
+        transmitted (its first version: later ones are corrections) keyed by ``(campaign id, region id, kind)``."""
         newest, first = {}, {}
         for transmission in self.order_by("version"):
             newest[(transmission.region_id, transmission.kind)] = transmission
@@ -48,9 +48,8 @@ class TransmissionQuerySet(models.QuerySet):
 
     def first_transmitted(self) -> dict:
         """When each document was first transmitted (its first version: later ones are corrections), keyed by
-        ``(campaign id, region id, kind)``; one grouped query."""
-        rows = self.values("campaign_id", "region_id", "kind").annotate(first=models.Min("transmitted_at")).order_by()
-        return {(r["campaign_id"], r["region_id"], r["kind"]): r["first"] for r in rows}
+        ``(campaign id, region id, kind)``."""
+        return self.newest_and_first()[1]
 
 
 class Transmission(models.Model):
