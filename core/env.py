@@ -34,30 +34,27 @@ def env_bool(name: str, default: bool, environ=None) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use one of {sorted(_TRUE)} or {sorted(_FALSE)}.")
 
 
-def env_int(name: str, default: int, environ=None, minimum: int | None = None) -> int:
+def _number(name, default, environ, minimum, parse, kind):
     value = _raw(name, environ)
     if value is None:
         return default
     try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
+        number = parse(value)
+        if isinstance(number, Decimal) and not number.is_finite():  # NaN, Infinity
+            raise ValueError
+    except (ValueError, InvalidOperation):
+        raise ImproperlyConfigured(f"{name}={value!r} is not {kind}.") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
     return number
 
 
+def env_int(name: str, default: int, environ=None, minimum: int | None = None) -> int:
+    return _number(name, default, environ, minimum, int, "an integer")
+
+
 def env_decimal(name: str, default: Decimal, environ=None, minimum: Decimal | None = None) -> Decimal:
-    value = _raw(name, environ)
-    if value is None:
-        return default
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number (write 1.1, not 1,1).") from None
-    if not number.is_finite() or (minimum is not None and number < minimum):
-        raise ImproperlyConfigured(f"{name}={value} must be a number of at least {minimum}.")
-    return number
+    return _number(name, default, environ, minimum, Decimal, "a number (write 1.1, not 1,1)")
 
 
 def env_str(name: str, default: str | None = None, environ=None) -> str | None:

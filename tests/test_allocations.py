@@ -241,7 +241,7 @@ class TestNotify:
         assert decision.notified_at is not None
         assert decision.letter_sent_at is None
         assert not request_a.events.filter(action="letter_sent").exists()
-        assert services.letters_pending(campaign, bretagne) == 1
+        assert services.letters_state(campaign, bretagne)[0] == 1
         client.force_login(regional)
         assert "1 lettre pas encore remise au serveur de courriel" in client.get("/allocations/").content.decode()
         with on_commit():  # the task was lost (the data predates the outbox): the board starts it again
@@ -254,7 +254,7 @@ class TestNotify:
             assert services.send_letter.call(decision.pk) == "nothing to do"  # nothing is sent twice
             assert services.resume_letters(regional, campaign, bretagne) == 0
         assert len(mail.outbox) == 1
-        assert services.letters_pending(campaign, bretagne) == 0
+        assert services.letters_state(campaign, bretagne)[0] == 0
 
     def test_notified_decision_is_frozen(self, regional, campaign, bretagne, request_a):
         services.allocate(regional, request_a, {"cap": 50}, "", 0)

@@ -105,7 +105,7 @@ def test_a_temporary_refusal_is_retried_with_backoff_then_sent_once(
     assert first_wait >= datetime.timedelta(seconds=settings.EMAIL_RETRY_FIRST_SECONDS)
     notified.refresh_from_db()
     assert notified.letter_sent_at is None  # nothing recorded before the server accepted
-    assert allocation_services.letters_pending(campaign, bretagne) == 1
+    assert allocation_services.letters_state(campaign, bretagne)[0] == 1
     with on_commit():  # the letter's task run again (a second worker, a click on « relancer »): no second e-mail
         assert allocation_services.send_letter.call(notified.pk) == "already in the outbox"
         allocation_services.resume_letters(regional, campaign, bretagne)
@@ -152,7 +152,7 @@ def test_a_permanent_refusal_is_shown_on_the_board_and_can_be_sent_again(
     notified.refresh_from_db()
     assert notified.letter_sent_at is None
     assert not notified.request.events.filter(action=RequestEvent.Action.LETTER_SENT).exists()
-    assert allocation_services.letters_pending(campaign, bretagne) == 0
+    assert allocation_services.letters_state(campaign, bretagne)[0] == 0
     client.force_login(regional)
     board = client.get("/allocations/").content.decode()
     assert "1 lettre non remise" in board

@@ -366,14 +366,19 @@ def _answer(client, user, expect, url, world, method=None):
     return response.status_code
 
 
-def test_permission_matrix(client, db, travel, settings):
-    world = World(travel)
-    mismatches = []
+def _project_urls(world):
+    """Every named URL of the project (the admin's apart) with its expectation and its address in ``world``."""
     for name in sorted(set(project_url_names())):
         if name.startswith("admin:"):
             continue
         expect = EXPECTATIONS[name]
-        url = reverse(name, kwargs=expect.kwargs(world) if expect.kwargs else None)
+        yield name, expect, reverse(name, kwargs=expect.kwargs(world) if expect.kwargs else None)
+
+
+def test_permission_matrix(client, db, travel, settings):
+    world = World(travel)
+    mismatches = []
+    for name, expect, url in _project_urls(world):
         other = "post" if expect.method == "get" else "get"
         for method, answers in ((expect.method, expect.answers()), (other, Expect(OTHER_METHOD[name]).answers())):
             for role, expected in answers.items():
@@ -401,11 +406,7 @@ def test_other_methods_never_grant_more_than_get(client, db, travel):
     refused, refuses them too)."""
     world = World(travel)
     mismatches = []
-    for name in sorted(set(project_url_names())):
-        if name.startswith("admin:"):
-            continue
-        expect = EXPECTATIONS[name]
-        url = reverse(name, kwargs=expect.kwargs(world) if expect.kwargs else None)
+    for name, expect, url in _project_urls(world):
         on_get = expect.answers() if expect.method == "get" else Expect(OTHER_METHOD[name]).answers()
         for role, user in world.users.items():
             client.logout()

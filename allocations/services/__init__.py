@@ -29,9 +29,7 @@ from allocations.services.envelopes import (
 from allocations.services.errors import AllocationError
 from allocations.services.letters import (
     ensure_letter,
-    letters_pending,
     letters_state,
-    letters_undelivered,
     notify_decisions,
     resume_letters,
     send_letter,
@@ -46,9 +44,7 @@ __all__ = [
     "apply_assistant",
     "ensure_letter",
     "envelopes_total",
-    "letters_pending",
     "letters_state",
-    "letters_undelivered",
     "lock_envelope",
     "notify_decisions",
     "notify_envelopes",

@@ -126,16 +126,6 @@ def letters_state(campaign, region) -> tuple[int, list]:
     return len(waiting) - len(failed_ids), sorted(rows, key=lambda row: row["request"].establishment.sort_name)
 
 
-def letters_pending(campaign, region) -> int:
-    """Letters of notified decisions on their way: not accepted by the mail server yet, not « non remises »."""
-    return letters_state(campaign, region)[0]
-
-
-def letters_undelivered(campaign, region) -> list:
-    """The letters « non remises », with the server's reason and the addresses tried, by establishment name."""
-    return letters_state(campaign, region)[1]
-
-
 @job(time_limit=300)
 def send_letter(decision_id: int) -> str:
     """Build the decision's letter (once) and put its e-mail in the outbox (once)."""

@@ -68,7 +68,7 @@ def test_451_then_accepted_each_letter_delivered_exactly_once(processes, smtp_se
     assert not OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT).exists()
     assert not Decision.objects.filter(letter_sent_at__isnull=False).exists()
     assert not RequestEvent.objects.filter(action=RequestEvent.Action.LETTER_SENT).exists()
-    assert allocation_services.letters_pending(campaign, region) == LETTERS
+    assert allocation_services.letters_state(campaign, region)[0] == LETTERS
     assert set(OutboxEmail.objects.values_list("status", flat=True)) <= {"pending", "sending"}
     assert all("451" in error for error in OutboxEmail.objects.values_list("last_error", flat=True) if error)
 
@@ -94,7 +94,7 @@ def test_451_then_accepted_each_letter_delivered_exactly_once(processes, smtp_se
         assert _attachment_sha256(message) == decision.letter_sha256  # the stored letter, whole
         assert outbox_email.attempts >= 3
     assert RequestEvent.objects.filter(action=RequestEvent.Action.LETTER_SENT).count() == LETTERS
-    assert allocation_services.letters_pending(campaign, region) == 0
+    assert allocation_services.letters_state(campaign, region)[0] == 0
     print(f"\n{LETTERS} letters: {smtp_server.refused} refusals (451), delivered {delivered_after:.1f} s after start")
 
 
@@ -111,8 +111,8 @@ def test_550_failure_is_shown_and_nothing_is_marked_sent(processes, smtp_server,
     assert smtp_server.refused == 2  # a permanent refusal is not tried again
     assert not Decision.objects.filter(letter_sent_at__isnull=False).exists()
     assert not RequestEvent.objects.filter(action=RequestEvent.Action.LETTER_SENT).exists()
-    assert allocation_services.letters_pending(campaign, region) == 0
-    assert len(allocation_services.letters_undelivered(campaign, region)) == 2
+    assert allocation_services.letters_state(campaign, region)[0] == 0
+    assert len(allocation_services.letters_state(campaign, region)[1]) == 2
 
     client.force_login(regional)
     board = client.get("/allocations/").content.decode()
