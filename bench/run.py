@@ -39,6 +39,7 @@ PYTHON = sys.executable
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 REQUESTS_PER_CLIENT = int(os.environ.get("BENCH_REQUESTS", "30"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PDF_PAIRS = 3
 SCALES = (1, 10)
 # Issue 15: p95 at 8 clients, throughput against the admin changelist, p95 at 10x against 1x, regional PDFs
 # against their WeasyPrint floor; a frozen PDF is served like a page.
@@ -123,7 +124,8 @@ def page_paths(dataset):
 
 
 def measure(envs, datasets):
-    """The interleaved rounds: every page at both scales, then every PDF, once a round."""
+    """The interleaved rounds: every page at both scales, then every PDF (``PDF_PAIRS`` times beside its floor,
+    the least of each kept: the machine's speed drifts by a third from one second to the next), once a round."""
     servers, cookies = {}, {}
     samples = {f"{scale}x": {} for scale in SCALES}
     pdf_samples = {}
@@ -144,7 +146,7 @@ def measure(envs, datasets):
                     result = load(port, path, cookies[scale][email], CLIENTS, REQUESTS_PER_CLIENT)
                     samples[f"{scale}x"].setdefault(name, []).append(result)
             log(f"round {number}/{ROUNDS}: PDFs…")
-            pdfs = run("probe.py", "pdfs", datasets[1]["detail_request"], env=envs[1])
+            pdfs = run("probe.py", "pdfs", datasets[1]["detail_request"], PDF_PAIRS, env=envs[1])
             for name, pdf in pdfs.items():
                 pdf_samples.setdefault(name, []).append(pdf)
     finally:

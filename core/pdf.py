@@ -5,7 +5,9 @@ need no system font.
 """
 
 import atexit
+import gc
 import hashlib
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.contrib.staticfiles import finders
@@ -34,10 +36,30 @@ def _faces() -> str:
 atexit.register(_weasy.cache_clear)
 
 
+@contextmanager
+def _without_cycle_collector():
+    """WeasyPrint allocates a box, a style and a text layout per cell, and Python's cycle collector walks them again
+    and again while a document is laid out (about 370 passes for a regional September summary): 10 to 25 % of
+    the time, for no memory, since every box lives until the PDF is written (same peak measured with and without).
+    It runs again as soon as the document is written. Only the thread that turned it off turns it back on."""
+    turned_off = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if turned_off:
+            gc.enable()
+
+
+def _write(html: str, stylesheet, fonts) -> bytes:
+    HTML = _weasy()[0]
+    with _without_cycle_collector():
+        return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
 def render_pdf(template: str, context: dict) -> bytes:
-    HTML, stylesheet, fonts = _weasy()
-    html = render_to_string(template, context)
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    _HTML, stylesheet, fonts = _weasy()
+    return _write(render_to_string(template, context), stylesheet, fonts)
 
 
 def sha256(content: bytes) -> str:
@@ -49,6 +71,5 @@ def render_bare_pdf(html: str, css: str) -> bytes:
     overlays stamped on assembled documents."""
     from weasyprint import CSS
 
-    HTML, _stylesheet, fonts = _weasy()
-    stylesheet = CSS(string=_faces() + "\n" + css, font_config=fonts)
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    fonts = _weasy()[2]
+    return _write(html, CSS(string=_faces() + "\n" + css, font_config=fonts), fonts)
