@@ -53,6 +53,14 @@ class Establishment(models.Model):
         MFR = "mfr", "Privé MFR (rythme approprié)"
         UNKNOWN = "", "Réseau à préciser"
 
+    # The lists' « Réseau » filter: every network, and those still to be stated under their own word (the stored
+    # value, empty, means « all » in a query string).
+    NETWORK_UNKNOWN_FILTER = "a-preciser"
+    NETWORK_FILTER_CHOICES = [
+        *((value, label) for value, label in Network.choices if value),
+        (NETWORK_UNKNOWN_FILTER, Network.UNKNOWN.label),
+    ]
+
     uai = models.CharField("UAI", max_length=8, unique=True, validators=[validate_uai])
     name = models.CharField("nom", max_length=200)
     sort_name = models.CharField("nom (ordre alphabétique)", max_length=200, editable=False, default="")

@@ -85,7 +85,7 @@ def requests_export_form(request):
             "regions": Region.objects.order_by("sort_name") if request.user.is_national else [],
             "statuses": lifecycle.DEPOSITED_CHOICES,
             "levels": LEVELS,
-            "networks": [c for c in Establishment.Network.choices if c[0]],
+            "networks": Establishment.NETWORK_FILTER_CHOICES,
         },
     )
 

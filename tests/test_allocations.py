@@ -291,6 +291,27 @@ class TestViews:
         assert page.index(b.establishment.name) < page.index(a.establishment.name)
         assert 'aria-sort="descending"' in page
 
+    def test_board_network_filter_reaches_the_networks_still_to_be_stated(
+        self, client, regional, campaign, bretagne, envelope
+    ):
+        """« Réseau à préciser » is shown in rows, so it can be chosen in the filter (its stored value, empty, means
+        « Tous » in an address): it keeps those rows only, and the choice stays selected."""
+        unknown = submitted_request(campaign, bretagne)
+        stated = submitted_request(campaign, bretagne)
+        Establishment.objects.filter(pk=unknown.establishment_id).update(status="prive", network="")
+        Establishment.objects.filter(pk=stated.establishment_id).update(status="prive", network="mfr")
+        client.force_login(regional)
+        page = client.get("/allocations/?campagne=2027&reseau=a-preciser").content.decode()
+        assert unknown.establishment.name in page
+        assert stated.establishment.name not in page
+        assert '<option value="a-preciser" selected>Réseau à préciser</option>' in page
+        page = client.get("/allocations/?campagne=2027&reseau=mfr").content.decode()
+        assert stated.establishment.name in page
+        assert unknown.establishment.name not in page
+        page = client.get("/allocations/?campagne=2027&reseau=").content.decode()
+        assert unknown.establishment.name in page
+        assert stated.establishment.name in page
+
     def test_board_rows_read_as_the_decisions_stand(self, client, regional, campaign, bretagne, envelope, on_commit):
         """Each row: the establishment's network by its label, the hours granted and the decision's outcome (and
         whether it was notified), a box to tick only on a deposited request."""

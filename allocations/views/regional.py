@@ -170,7 +170,7 @@ def board(request):
             "statuses": lifecycle.DEPOSITED_CHOICES,
             "levels": LEVELS,
             "sectors": Establishment.Status.choices,
-            "networks": [c for c in Establishment.Network.choices if c[0]],
+            "networks": Establishment.NETWORK_FILTER_CHOICES,
             "columns": [
                 ("etablissement", "Établissement"),
                 ("reseau", "Réseau"),

@@ -69,8 +69,8 @@ class RequestQuerySet(models.QuerySet):
 
     def filtered(self, params):
         """The list filters, from query parameters: ``statut``, ``niveau`` (ticked or asked), ``secteur``
-        (public/private), ``reseau``, ``region`` (code) and ``q`` (name, UAI or commune). Unknown values are
-        ignored, so a hand-edited address never errs."""
+        (public/private), ``reseau`` (a network, or ``a-preciser`` for those not stated), ``region`` (code) and ``q``
+        (name, UAI or commune). Unknown values are ignored, so a hand-edited address never errs."""
         queryset = self
         status = params.get("statut", "")
         if status in Request.Status.values:
@@ -82,7 +82,9 @@ class RequestQuerySet(models.QuerySet):
         if sector in Establishment.Status.values:
             queryset = queryset.filter(establishment__status=sector)
         network = params.get("reseau", "")
-        if network and network in Establishment.Network.values:
+        if network == Establishment.NETWORK_UNKNOWN_FILTER:
+            queryset = queryset.filter(establishment__network=Establishment.Network.UNKNOWN)
+        elif network and network in Establishment.Network.values:
             queryset = queryset.filter(establishment__network=network)
         region = params.get("region", "")
         if region:
