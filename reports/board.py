@@ -235,16 +235,27 @@ class NationalBoard:
     def notified(self) -> bool:
         return all(row.notified for row in self.rows)
 
-    def chart_svg(self, width: int = 640, font_family: str = "") -> str:
+    def chart_svg(self, width: int = 640, font_family: str = "", **layout) -> str:
         """The bar chart (envelope, requested, allocated per region), drawn on one scale with whole region
-        names; the same drawing for the page and the PDF."""
+        names; the same drawing for the page and the PDF (``layout``: see ``bar_chart_svg``)."""
         return bar_chart_svg(
             [(row.label, (row.envelope, row.requested_annual, row.allocated)) for row in self.rows],
             (("enveloppe", "#000091"), ("demandé", "#929292"), ("attribué", "#18753c")),
             title="Enveloppe, heures demandées et heures attribuées par région",
             desc="Trois barres par région : enveloppe (bleu), demandé (gris), attribué (vert), en heures par an. "
             "Les mêmes chiffres figurent dans le tableau par région.",
-            ident="chart",
+            ident=layout.pop("ident", "chart"),
             width=width,
             font_family=font_family,
+            **layout,
         )
+
+    def chart_html(self) -> str:
+        """The chart for the page: beside the bars on a wide screen, region names above them on a phone (at
+        390 px the wide drawing's text would be 6 px high). One of the two is shown (``hse.css``), so a screen
+        reader reads one."""
+        wide = self.chart_svg(css_class="hse-chart-svg hse-chart-svg--wide")
+        narrow = self.chart_svg(
+            width=320, labels_above=True, ident="chart-narrow", css_class="hse-chart-svg hse-chart-svg--narrow"
+        )
+        return wide + narrow

@@ -69,34 +69,57 @@ def _pieces(label: str):
         yield piece
 
 
-def bar_chart_svg(rows, series, *, title: str, desc: str, ident: str, width: int = 640, font_family: str = "") -> str:
+def bar_chart_svg(
+    rows,
+    series,
+    *,
+    title: str,
+    desc: str,
+    ident: str,
+    width: int = 640,
+    font_family: str = "",
+    labels_above: bool = False,
+    css_class: str = "hse-chart-svg",
+) -> str:
     """``rows``: ``[(label, [value per series])]``; ``series``: ``[(name, colour)]``. Every bar is drawn on
-    one scale (the largest value); each bar has its figure as a tooltip (``<title>``)."""
+    one scale (the largest value); each bar has its figure as a tooltip (``<title>``). ``labels_above``: each
+    label on its own line(s) above its bars, across the whole width (for a phone, where a label column beside
+    the bars would shrink the text below legibility)."""
     peak = max([1] + [float(value) for _label, values in rows for value in values])
-    wrapped = [(label, wrap_label(label), values) for label, values in rows]
-    # A word longer than the column (none in the regions or levels) widens the column rather than being cut.
-    label_width = max([LABEL_WIDTH] + [text_width(line) + 8 for _l, lines, _v in wrapped for line in lines])
-    bar_area = width - label_width - 10
+    if labels_above:
+        wrapped = [(label, wrap_label(label, width), values) for label, values in rows]
+        label_width, bar_left = 0, 0
+    else:
+        wrapped = [(label, wrap_label(label), values) for label, values in rows]
+        # A word longer than the column (none in the regions or levels) widens the column rather than being cut.
+        label_width = max([LABEL_WIDTH] + [text_width(line) + 8 for _l, lines, _v in wrapped for line in lines])
+        bar_left = label_width
+    bar_area = width - bar_left - 10
     font = f' font-family="{escape(font_family)}"' if font_family else ""
     body, y = [], 6
     for label, lines, values in wrapped:
-        height = max(len(series) * BAR_STEP, len(lines) * LINE_HEIGHT)
+        if labels_above:
+            text_x, anchor, bars_y = 0, "start", y + len(lines) * LINE_HEIGHT + 3
+            height = len(lines) * LINE_HEIGHT + 3 + len(series) * BAR_STEP
+        else:
+            text_x, anchor, bars_y = label_width - 8, "end", y
+            height = max(len(series) * BAR_STEP, len(lines) * LINE_HEIGHT)
         for index, line in enumerate(lines):
             body.append(
-                f'<text x="{label_width - 8:.0f}" y="{y + 10 + index * LINE_HEIGHT}" text-anchor="end" '
+                f'<text x="{text_x:.0f}" y="{y + 10 + index * LINE_HEIGHT}" text-anchor="{anchor}" '
                 f'font-size="{FONT_SIZE}"{font} fill="#161616">{escape(line)}</text>'
             )
         for offset, ((name, colour), value) in enumerate(zip(series, values, strict=True)):
             bar = float(value) * bar_area / peak
             body.append(
-                f'<rect x="{label_width:.0f}" y="{y + offset * BAR_STEP}" width="{bar:.1f}" height="{BAR_HEIGHT}" '
+                f'<rect x="{bar_left:.0f}" y="{bars_y + offset * BAR_STEP}" width="{bar:.1f}" height="{BAR_HEIGHT}" '
                 f'fill="{colour}"><title>{escape(label)} — {name} : {format_number(value)} h</title></rect>'
             )
         y += height + GAP
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {y}" role="img" '
-            f'aria-labelledby="{ident}-title {ident}-desc" preserveAspectRatio="xMinYMin meet" class="hse-chart-svg">',
+            f'aria-labelledby="{ident}-title {ident}-desc" preserveAspectRatio="xMinYMin meet" class="{css_class}">',
             f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(desc)}</desc>',
             *body,
             "</svg>",

@@ -48,7 +48,7 @@ def national_board(request):
             "campaigns": campaigns,
             "board": board,
             "rows": rows,
-            "chart": mark_safe(board.chart_svg()) if board else "",  # noqa: S308 (escaped when drawn)
+            "chart": mark_safe(board.chart_html()) if board else "",  # noqa: S308 (escaped when drawn)
         },
     )
 

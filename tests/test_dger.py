@@ -336,6 +336,11 @@ class TestBoard:
         assert "<svg" in page
         assert 'role="img"' in page
         assert "Données du graphique sous forme de tableau" in page
+        # Two drawings, one shown at a time (wide screens, phones), each with its own title and description.
+        assert page.count("<svg") == 2
+        assert 'class="hse-chart-svg hse-chart-svg--wide"' in page
+        assert 'class="hse-chart-svg hse-chart-svg--narrow"' in page
+        assert page.count('id="chart-title"') == page.count('id="chart-narrow-title"') == 1
 
     def test_each_campaign_shows_its_own_envelopes_and_whether_they_were_notified(
         self, client, national, regional, campaign
