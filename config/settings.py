@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.PrivateResponsesMiddleware",
     "core.middleware.RejectNulMiddleware",
+    "core.middleware.FormMethodsOnlyMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "core.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
