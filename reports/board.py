@@ -235,19 +235,28 @@ class NationalBoard:
     def notified(self) -> bool:
         return all(row.notified for row in self.rows)
 
-    def chart_svg(self, width: int = 640, font_family: str = "", **layout) -> str:
+    def chart_svg(
+        self,
+        width: int = 640,
+        font_family: str = "",
+        *,
+        ident: str = "chart",
+        labels_above: bool = False,
+        css_class: str = "hse-chart-svg",
+    ) -> str:
         """The bar chart (envelope, requested, allocated per region), drawn on one scale with whole region
-        names; the same drawing for the page and the PDF (``layout``: see ``bar_chart_svg``)."""
+        names; the same drawing for the page and the PDF (the layout arguments: see ``bar_chart_svg``)."""
         return bar_chart_svg(
             [(row.label, (row.envelope, row.requested_annual, row.allocated)) for row in self.rows],
             (("enveloppe", "#000091"), ("demandé", "#929292"), ("attribué", "#18753c")),
             title="Enveloppe, heures demandées et heures attribuées par région",
             desc="Trois barres par région : enveloppe (bleu), demandé (gris), attribué (vert), en heures par an. "
             "Les mêmes chiffres figurent dans le tableau par région.",
-            ident=layout.pop("ident", "chart"),
+            ident=ident,
             width=width,
             font_family=font_family,
-            **layout,
+            labels_above=labels_above,
+            css_class=css_class,
         )
 
     def chart_html(self) -> str:
