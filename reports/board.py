@@ -12,7 +12,7 @@ from allocations.models import EnvelopeMovement
 from campaigns.calendar import WATCHED, State
 from core.aggregates import total, total_decimal
 from core.formatting import format_number
-from reports.charts import bar_chart_svg
+from reports.charts import bar_chart_svg, for_screens
 from reports.lateness import RegionWork, regions_work
 from reports.models import Transmission
 from requests_app import lifecycle
@@ -260,11 +260,5 @@ class NationalBoard:
         )
 
     def chart_html(self) -> str:
-        """The chart for the page: beside the bars on a wide screen, region names above them on a phone (at
-        390 px the wide drawing's text would be 6 px high). One of the two is shown (``hse.css``), so a screen
-        reader reads one."""
-        wide = self.chart_svg(css_class="hse-chart-svg hse-chart-svg--wide")
-        narrow = self.chart_svg(
-            width=320, labels_above=True, ident="chart-narrow", css_class="hse-chart-svg hse-chart-svg--narrow"
-        )
-        return wide + narrow
+        """The chart for the page, for wide screens and for phones (``charts.for_screens``)."""
+        return for_screens(self.chart_svg, "chart")

@@ -125,3 +125,16 @@ def bar_chart_svg(
             "</svg>",
         ]
     )
+
+
+PHONE_WIDTH = 320  # units of the narrow drawing's viewBox: its 11-unit text is about 12 px high at 390 px
+
+
+def for_screens(draw, ident: str) -> str:
+    """A chart for a page: ``draw`` (a function taking ``bar_chart_svg``'s layout arguments) called twice, labels
+    beside the bars for wide screens and above them for a phone (text in an SVG scales with its width: one
+    drawing cannot be legible at both). ``hse.css`` displays one of the two, so a screen reader reads one; each has
+    its own title and description ids."""
+    return draw(ident=ident, css_class="hse-chart-svg hse-chart-svg--wide") + draw(
+        width=PHONE_WIDTH, labels_above=True, ident=f"{ident}-narrow", css_class="hse-chart-svg hse-chart-svg--narrow"
+    )

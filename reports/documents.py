@@ -26,6 +26,30 @@ OUTCOMES = [
 ]
 
 
+def levels_chart(
+    levels,
+    width: int = 640,
+    *,
+    ident: str = "chart-levels",
+    labels_above: bool = False,
+    css_class: str = "hse-chart-svg",
+) -> str:
+    """The September summary's chart, requested and allocated hours per level (``levels`` as ``build`` gives them);
+    the same drawing for the PDF and the page (the layout arguments: see ``bar_chart_svg``)."""
+    return bar_chart_svg(
+        [(level["label"], (level["requested"], level["allocated"])) for level in levels],
+        (("demandé", "#929292"), ("attribué", "#18753c")),
+        title="Demandé et attribué par niveau, en heures par an",
+        desc="Deux barres par niveau : demandé (gris) et attribué (vert). Les mêmes chiffres figurent dans le "
+        "tableau par niveau.",
+        ident=ident,
+        width=width,
+        font_family="Marianne",
+        labels_above=labels_above,
+        css_class=css_class,
+    )
+
+
 def fingerprint(data) -> str:
     def default(value):
         if isinstance(value, Decimal):
@@ -117,15 +141,7 @@ def regional_summary(campaign, region) -> dict:
         }
         for key, label in LEVELS
     ]
-    chart = bar_chart_svg(
-        [(level["label"], (level["requested"], level["allocated"])) for level in levels],
-        (("demandé", "#929292"), ("attribué", "#18753c")),
-        title="Demandé et attribué par niveau, en heures par an",
-        desc="Deux barres par niveau : demandé (gris) et attribué (vert). Les mêmes chiffres figurent dans le "
-        "tableau par niveau.",
-        ident="chart-levels",
-        font_family="Marianne",
-    )
+    chart = levels_chart(levels)
     # The table lists the requests that count, so that its total is the sum of its rows; the requests withdrawn
     # by their establishment are named below it.
     rows = summary_table_rows(counted, campaign)

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, JsonResponse
@@ -15,7 +17,8 @@ from core.access import enforce
 from core.worker import live_workers
 from reports import jobs, permissions, services
 from reports.board import NationalBoard
-from reports.documents import summary_table
+from reports.charts import for_screens
+from reports.documents import levels_chart, summary_table
 from reports.exports import FORMATS, table_response
 from reports.forms import ReviewForm
 from reports.models import TITLES, Kind, PdfJob, RegionalReview, Transmission
@@ -131,6 +134,9 @@ def summary_page(request, year, code):
         "reports/summary.html",
         {
             **data,
+            "chart_html": mark_safe(  # noqa: S308 (escaped when drawn)
+                for_screens(partial(levels_chart, data["levels"]), "chart-levels")
+            ),
             "versions": _versions(Kind.SUMMARY, campaign, region),
             "can_transmit": permissions.can_transmit(request.user, region)[0],
             "kind": Kind.SUMMARY,

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from accounts.models import Region
@@ -206,6 +207,23 @@ class TestSeptemberSummary:
         page = client.get("/rapports/2027/53/repartition/").content.decode()
         assert f'code de vérification <a href="/verifier/?code={first.shown_code}">{first.shown_code}</a>' in page
         assert first.sha256 not in page  # the hash is for machines; the code is what a reader checks
+
+    def test_the_levels_chart_has_a_drawing_for_phones(self, client, allocated, regional, campaign, bretagne):
+        """The page shows the levels chart beside its bars on a wide screen and with the level names above them on
+        a phone (one displayed at a time, each with its own ids); the PDF keeps the single wide drawing."""
+        client.force_login(regional)
+        page = client.get("/rapports/2027/53/repartition/").content.decode()
+        assert page.count("<svg") == 2
+        assert page.count('id="chart-levels-title"') == page.count('id="chart-levels-narrow-title"') == 1
+        narrow = page[page.rindex("<svg", 0, page.index("hse-chart-svg--narrow")) :]
+        narrow = narrow[: narrow.index("</svg>")]
+        assert 'viewBox="0 0 320 ' in narrow
+        assert 'text-anchor="start"' in narrow
+        assert 'text-anchor="end"' not in narrow
+        data = services.build("repartition", campaign, bretagne)
+        html = render_to_string(services.TEMPLATES["repartition"], {**data, "footer": services.working_footer(data)})
+        assert html.count("<svg") == 1
+        assert "hse-chart-svg--narrow" not in html
 
     def test_transmission_scoping(
         self, client, allocated, regional, regional_other, national, head_a, campaign, bretagne
