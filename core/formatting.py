@@ -70,6 +70,14 @@ def format_datetime(value) -> str:
     return f"{format_date(local)} à {local:%H:%M}"
 
 
+def format_short_datetime(value) -> str:
+    """« 12/07/2027 14:05 » in the local time zone, for a column of a long list; None -> "—"."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local:%d/%m/%Y %H:%M}"
+
+
 def percent(value, total, decimals: int = 1) -> str:
     if not total:
         return "—"

@@ -19,6 +19,7 @@ from requests_app import lifecycle, permissions, services
 from requests_app.deadlines import deadline_with, head_next_step, regional_deadline, submission_deadline
 from requests_app.forms import ExtensionForm, RequestForm, ReturnForm, WithdrawForm
 from requests_app.models import LEVEL_KEYS, Decision, Extension, Request, RequestEvent
+from requests_app.rows import staff_rows
 
 PAGE_SIZE = 50
 
@@ -117,6 +118,7 @@ def _staff_list(request):
             "campaigns": campaigns,
             "campaign": campaign,
             "page": page,
+            "rows": staff_rows(page.object_list, user, with_region=bool(regions)),
             "status": status,
             "statuses": statuses,
             "regions": regions,

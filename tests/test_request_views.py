@@ -413,6 +413,37 @@ def test_staff_list_query_count_is_constant(client, regional, campaign, django_a
     assert response.content.decode().count('class="fr-link" href="/demandes/') == size
 
 
+def test_staff_list_rows_show_each_request_as_staff_see_it(client, regional, national, campaign, bretagne):
+    """The rows (written in Python, ``requests_app.rows``): name, UAI and commune, the state as staff see it, the
+    deposit in local time, HSE per week and hours per year, a link; the region column for DGER only; a name
+    holding markup is shown as text."""
+    req = factories.HseRequestFactory(
+        campaign=campaign,
+        complete=True,
+        status="attribuee",
+        establishment__region=bretagne,
+        establishment__name="Lycée <b>Agricole</b> & Co",
+        establishment__commune="Rennes",
+        submitted_at=datetime.datetime(2027, 6, 30, 22, 5, tzinfo=datetime.UTC),  # 1 July, 00:05 in Paris
+    )
+    client.force_login(regional)
+    page = BeautifulSoup(client.get("/demandes/?campagne=2027").content, "html.parser")
+    cells = [td.get_text(" ", strip=True) for td in page.find("tbody").find("tr").find_all("td")]
+    assert cells == [
+        f"Lycée <b>Agricole</b> & Co {req.establishment.uai} — Rennes",
+        "Attribuée",
+        "01/07/2027 00:05",
+        "3,5",
+        "126",
+        "Voir la demande de Lycée <b>Agricole</b> & Co",
+    ]
+    assert page.find("tbody").find("a")["href"] == f"/demandes/{req.pk}/"
+    client.force_login(national)
+    page = BeautifulSoup(client.get("/demandes/?campagne=2027").content, "html.parser")
+    cells = [td.get_text(" ", strip=True) for td in page.find("tbody").find("tr").find_all("td")]
+    assert cells[1:3] == ["Bretagne", "Attribuée"]
+
+
 def test_the_back_button_after_a_deposit_lands_on_the_request_page(client, head_a, submitted):
     client.force_login(head_a)
     response = client.get(f"/demandes/{submitted.pk}/modifier/", follow=True)

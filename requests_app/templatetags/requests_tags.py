@@ -2,9 +2,9 @@
 lifecycle's declaration."""
 
 from django import template
-from django.utils.html import format_html
 
-from requests_app.lifecycle import BADGES, shown_status
+from requests_app.lifecycle import shown_status
+from requests_app.rows import badge_html
 
 register = template.Library()
 
@@ -17,12 +17,7 @@ def _viewer(context):
 def badge(context, request_or_status, label=None):
     """``{% badge req %}``: the state's badge, as the signed-in viewer may see it (a filter-free tag, cheap in
     long lists)."""
-    status = shown_status(getattr(request_or_status, "status", request_or_status), _viewer(context))
-    if label is None:
-        label = status.label
-    return format_html(
-        '<span class="fr-badge fr-badge--sm fr-badge--no-icon {}">{}</span>', BADGES.get(status, ""), label
-    )
+    return badge_html(getattr(request_or_status, "status", request_or_status), _viewer(context), label)
 
 
 @register.simple_tag(takes_context=True)
