@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 
 from accounts.models import Establishment, Region
@@ -276,6 +277,47 @@ class TestViews:
         client.force_login(head_a)
         assert client.get("/allocations/").status_code == 404
 
+    def test_board_rows_and_figures_are_those_of_the_campaign_shown(
+        self, client, regional, national, campaign, bretagne, envelope
+    ):
+        """The rows (written in Python, ``allocations.rows``): a tick box on a deposited request only, the link to
+        the decision page, the decision's hours and outcome; a name holding markup is text. The figures above are
+        the chosen campaign's envelope's, the region's other envelopes being read in the same query."""
+        deposited = submitted_request(campaign, bretagne, status="deposee")
+        decided = submitted_request(campaign, bretagne)
+        decided.establishment.name = "Lycée <i>des Champs</i>"
+        decided.establishment.save()
+        services.allocate(regional, decided, {"cap": 40, "bac_pro": 60}, "", 0)
+        older = factories.CampaignFactory(start_year=2026)
+        services.set_initial_envelopes(
+            national, older, {r.pk: 300 if r.pk == bretagne.pk else 0 for r in Region.objects.all()}
+        )
+        services.notify_envelopes(national, older)
+        old_request = submitted_request(older, bretagne)
+        services.allocate(regional, old_request, {"cap": 50}, "", 0)
+        client.force_login(regional)
+        page = BeautifulSoup(client.get("/allocations/?campagne=2027").content, "html.parser")
+        assert [element_text(str(page), k) for k in ("kpi-envelope", "kpi-allocated", "kpi-remaining")] == [
+            "1 000 h",
+            "100 h",
+            "900 h",
+        ]
+        rows = {tr.find("a").get_text(): tr for tr in page.find("tbody").find_all("tr")}
+        assert set(rows) == {deposited.establishment.name, "Lycée <i>des Champs</i>"}
+        tick = rows[deposited.establishment.name].find("input", type="checkbox")
+        assert (tick["name"], tick["value"]) == ("demandes", str(deposited.pk))
+        row = rows["Lycée <i>des Champs</i>"]
+        assert row.find("input") is None
+        assert row.find("a")["href"] == f"/allocations/demandes/{decided.pk}/"
+        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        assert cells[2:] == ["Attribuée", "3,5", "126", "100", "Attribution"]
+        page = BeautifulSoup(client.get("/allocations/?campagne=2026").content, "html.parser")
+        assert [element_text(str(page), k) for k in ("kpi-envelope", "kpi-allocated", "kpi-remaining")] == [
+            "300 h",
+            "50 h",
+            "250 h",
+        ]
+
     def test_board_filters_search_and_sort(self, client, regional, campaign, bretagne, envelope):
         a = submitted_request(campaign, bretagne, status="deposee")
         b = submitted_request(campaign, bretagne)
@@ -353,9 +395,9 @@ class TestViews:
             if index % 2:
                 services.allocate(regional, request, {"cap": 10}, "", 0)
         client.force_login(regional)
-        # session, user, envelopes, the chosen one's hours, figures by state (also the list's length), letters on
-        # their way, page of requests, session refresh (+ savepoints): the same at every size.
-        with django_assert_num_queries(10):
+        # session, user, envelopes with their hours, figures by state (also the list's length), letters on their
+        # way, page of requests, session refresh (+ savepoints): the same at every size.
+        with django_assert_num_queries(9):
             response = client.get("/allocations/?tri=-attribue")
         assert response.status_code == 200
         assert response.context["page"].paginator.count == size

@@ -18,6 +18,7 @@ from allocations import permissions, services
 from allocations.assistant import propose
 from allocations.forms import AssistantForm, DecisionForm, NoteForm, RefusalForm
 from allocations.models import Envelope
+from allocations.rows import board_rows
 from campaigns.models import Campaign
 from core.access import enforce
 from core.aggregates import total_decimal
@@ -54,11 +55,15 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _envelope(request):
-    """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region."""
-    envelopes = list(
-        Envelope.objects.visible_to(request.user).select_related("campaign", "region").order_by("-campaign__start_year")
-    )
+def _envelope(request, with_hours=False):
+    """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region, and the
+    region's envelopes (the campaign selector). ``with_hours``: each with its hours and hours granted
+    (``EnvelopeQuerySet.with_hours``), in the same query: a region has one envelope a campaign, and summing the
+    other campaigns' decisions costs the database less than a second query costs the page."""
+    envelopes = Envelope.objects.visible_to(request.user)
+    if with_hours:
+        envelopes = envelopes.with_hours()
+    envelopes = list(envelopes.select_related("campaign", "region").order_by("-campaign__start_year"))
     year = whole_number(request.GET.get("campagne", ""))
     for envelope in envelopes:
         if envelope.campaign.start_year == year:
@@ -66,14 +71,9 @@ def _envelope(request):
     return (envelopes[0] if envelopes else None), envelopes
 
 
-def _with_hours(envelope):
-    """The chosen envelope with its hours (summing the other campaigns' would scan their decisions too)."""
-    return Envelope.objects.with_hours().select_related("campaign", "region").get(pk=envelope.pk)
-
-
 def board(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, envelopes = _envelope(request)
+    envelope, envelopes = _envelope(request, with_hours=True)
     asked = whole_number(request.GET.get("campagne", ""))
     if envelope is None or (asked is not None and envelope.campaign.start_year != asked):
         # The campaign asked for has no envelope notified to the region yet: say so rather than show another.
@@ -121,7 +121,6 @@ def board(request):
     )
     notifiable = lifecycle.BY_NAME["notify"].sources
     to_notify = sum(group["unnotified"] for group in groups if group["status"] in notifiable)
-    envelope = _with_hours(envelope)
     letters_pending, letters_undelivered = services.letters_state(campaign, envelope.region)
 
     queryset = requests.filtered(request.GET).list_rows(
@@ -163,6 +162,7 @@ def board(request):
             # Work that the notification deadline is about: requests without a decision, decisions not notified.
             "outstanding": sum(by_status.get(status, 0) for status in lifecycle.AWAITING_DECISION) + to_notify,
             "page": page,
+            "rows": board_rows(page.object_list, request.user),
             # The bulk « mettre en instruction » is offered only when this page has a deposited request to tick.
             "selectable": any(row["selectable"] for row in page.object_list),
             "sort": sort,
@@ -309,10 +309,9 @@ def decision_page(request, pk):
 
 def assistant(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, _envelopes = _envelope(request)
+    envelope, _envelopes = _envelope(request, with_hours=True)
     if envelope is None:
         raise Http404
-    envelope = _with_hours(envelope)
     campaign = envelope.campaign
     under_review = (
         Request.objects.visible_to(request.user)
