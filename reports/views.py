@@ -22,6 +22,7 @@ from reports.documents import levels_chart, summary_table
 from reports.exports import FORMATS, table_response
 from reports.forms import ReviewForm
 from reports.models import TITLES, Kind, PdfJob, RegionalReview, Transmission
+from reports.rows import deadline_rows, figure_rows, status_rows
 from reports.tables import national_board_table, requests_table
 from requests_app import lifecycle
 from requests_app.models import LEVELS, Request, RequestEvent
@@ -33,9 +34,9 @@ def national_board(request):
     enforce(allocation_permissions.can_view_national_board(request.user))
     campaign, campaigns = chosen_campaign(request)
     board = NationalBoard(campaign) if campaign else None
-    rows = []
+    tables = {}
     if board:
-        rows = [
+        items = [
             {
                 "board": row,
                 "summary": board.transmissions.get((row.region_id, Kind.SUMMARY)),
@@ -43,16 +44,16 @@ def national_board(request):
             }
             for row in board.rows
         ]
+        tables = {
+            "figure_rows": figure_rows(board.rows),
+            "deadline_rows": deadline_rows(items),
+            "status_rows": status_rows(board.rows),
+            "chart": mark_safe(board.chart_html()),  # noqa: S308 (escaped when drawn)
+        }
     return render(
         request,
         "reports/national_board.html",
-        {
-            "campaign": campaign,
-            "campaigns": campaigns,
-            "board": board,
-            "rows": rows,
-            "chart": mark_safe(board.chart_html()) if board else "",  # noqa: S308 (escaped when drawn)
-        },
+        {"campaign": campaign, "campaigns": campaigns, "board": board, **tables},
     )
 
 

@@ -127,6 +127,29 @@ def test_the_september_summary_not_transmitted_by_30_september(
     assert _texts(client, campaign)["Bretagne"][1] == "fait avec 1 jour de retard"
 
 
+def test_each_deadline_cell_says_what_is_left_and_links_the_newest_transmission(
+    client, world, regional, national, campaign, bretagne, travel
+):
+    """Under each badge (rows written in Python, ``reports.rows``): the requests still without a notified decision,
+    the newest transmitted document (a link to its PDF, the region named for screen readers) or « non transmis »."""
+    travel(datetime.date(2027, 10, 1))
+    report_services.transmit(regional, "repartition", campaign, bretagne)
+    travel(datetime.date(2027, 10, 9))
+    newest = report_services.transmit(regional, "repartition", campaign, bretagne)
+    client.force_login(national)
+    soup = BeautifulSoup(client.get(f"/national/?campagne={campaign.start_year}").content, "html.parser")
+    rows = {tr.find("th").get_text(" ", strip=True): tr for tr in soup.find(id="tableau-echeances").tbody("tr")}
+    cells = [td.get_text(" ", strip=True) for td in rows["Bretagne"]("td")]
+    assert cells == [
+        "en retard de 47 jours 1 demande sans décision notifiée",
+        "fait avec 1 jour de retard transmis le 9 octobre 2027 (version 2) Bretagne",
+        "pas encore dû non transmis",
+    ]
+    assert rows["Bretagne"]("td")[1].a["href"] == f"/rapports/transmissions/{newest.pk}/pdf/"
+    cells = [td.get_text(" ", strip=True) for td in rows["Occitanie"]("td")]
+    assert cells == ["à l'heure", "en retard de 9 jours non transmis", "pas encore dû non transmis"]
+
+
 def test_a_summary_transmitted_on_the_day_is_on_time(world, regional, campaign, bretagne, travel):
     travel(datetime.datetime(2027, 9, 30, 23, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))))
     report_services.transmit(regional, "repartition", campaign, bretagne)
