@@ -444,6 +444,28 @@ def test_staff_list_rows_show_each_request_as_staff_see_it(client, regional, nat
     assert cells[1:3] == ["Bretagne", "Attribuée"]
 
 
+def test_the_request_page_gives_the_deposit_deadline_only_while_the_request_can_be_deposited(
+    client, head_a, regional, draft, django_assert_num_queries
+):
+    """The deadline (and its source: an extension, the region's own date) reads on the page of a request that
+    can still be deposited; a deposited request's page neither shows it nor reads it (two queries)."""
+    client.force_login(head_a)
+    assert "Date limite de dépôt : 12 juillet 2027." in element_text(
+        client.get(f"/demandes/{draft.pk}/").content, "contenu"
+    )
+    services.grant_extension(regional, draft.establishment, draft.campaign, datetime.date(2027, 7, 20))
+    text = element_text(client.get(f"/demandes/{draft.pk}/").content, "contenu")
+    assert "Date limite de dépôt : 20 juillet 2027 (délai accordé par la DRAAF-SRFD)." in text
+    saved = services.save_draft(head_a, draft, factories.complete_values(), draft.version)
+    deposited = services.submit_request(head_a, saved, saved.version)
+    client.force_login(regional)
+    client.get(f"/demandes/{deposited.pk}/")
+    # session, user, request, submissions, history (the session was just refreshed).
+    with django_assert_num_queries(5):
+        response = client.get(f"/demandes/{deposited.pk}/")
+    assert "Date limite de dépôt" not in element_text(response.content, "contenu")
+
+
 def test_the_back_button_after_a_deposit_lands_on_the_request_page(client, head_a, submitted):
     client.force_login(head_a)
     response = client.get(f"/demandes/{submitted.pk}/modifier/", follow=True)
