@@ -149,8 +149,11 @@ def build_bench(scale: int) -> dict:
         campaigns = [_campaign(year, scale, establishments, regions, dger, staff, rng) for year in (2026, 2027)]
     bretagne = next(r for r in regions if r.code == "53")
     transmission = reports.transmit(staff[bretagne.pk], "repartition", campaigns[0], bretagne)
+    # The request page and the decision page measured: a notified request whose establishment's request of the
+    # year before was notified too (the decision page then shows last year's figures beside it).
     detail = (
         Request.objects.filter(campaign=campaigns[1], establishment__region=bretagne, status="notifiee")
+        .filter(establishment__requests__campaign=campaigns[0], establishment__requests__status="notifiee")
         .order_by("pk")
         .first()
     )

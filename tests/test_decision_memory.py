@@ -63,6 +63,21 @@ def test_the_decision_page_shows_last_year_beside_the_new_request(
     assert "Élèves accompagnés 30" in memory
 
 
+def test_last_year_is_read_with_its_campaign_in_one_query(
+    client, last_year, national, regional, head_a, establishment_a, campaign, travel, django_assert_num_queries
+):
+    """Last year's request brings its campaign, decision and usage report: the campaign is read on its own only
+    when the establishment did not ask then."""
+    travel(datetime.date(2027, 6, 10))
+    _envelopes(national, campaign)
+    new = _deposit(head_a, establishment_a, campaign)
+    client.force_login(regional)
+    client.get(f"/allocations/demandes/{new.pk}/")
+    # session, user, request, envelope, last year's request, notes, history.
+    with django_assert_num_queries(7):
+        client.get(f"/allocations/demandes/{new.pk}/")
+
+
 def test_without_a_usage_report_the_page_says_so(
     client, national, regional, head_a, establishment_a, bretagne, campaign, travel
 ):

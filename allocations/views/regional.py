@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -218,19 +218,19 @@ def _decision_context(request, req, decision_form=None, refusal_form=None, note_
 
 def _previous_campaign(user, req) -> dict | None:
     """The establishment's previous campaign, beside the new request: hours asked, allocated, used according to
-    its usage report, pupils supported (what an officer looked up in last year's spreadsheet). Two queries,
-    whether the establishment asked then or not (the same count for every request)."""
-    campaign = Campaign.objects.filter(start_year__lt=req.campaign.start_year).order_by("-start_year").first()
-    if campaign is None:
-        return None
+    its usage report, pupils supported (what an officer looked up in last year's spreadsheet). One query when the
+    establishment asked then (its request brings its campaign), a second one for the campaign when it did not."""
+    earlier = Campaign.objects.filter(start_year__lt=req.campaign.start_year).order_by("-start_year")
     previous = (
         Request.objects.visible_to(user)
-        .filter(campaign=campaign, establishment_id=req.establishment_id)
+        .filter(campaign__start_year=Subquery(earlier.values("start_year")[:1]), establishment_id=req.establishment_id)
         .select_related("campaign", "decision", "usage_report")
         .first()
     )
     if previous is None:
-        return {"campaign": campaign, "request": None}
+        campaign = earlier.first()
+        return {"campaign": campaign, "request": None} if campaign else None
+    campaign = previous.campaign
     decision = previous.current_decision
     report = previous.usage_report_or_none
     report = report if report is not None and report.submitted_at else None
