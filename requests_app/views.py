@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from campaigns.selection import chosen_campaign
 from core.access import enforce
 from core.drafts import DraftFormView
 from core.formatting import format_number
+from core.pagination import WindowCountPaginator
 from core.params import whole_number
 from core.stash import keeps_post_on_expiry
 from requests_app import lifecycle, permissions, services
@@ -109,7 +109,7 @@ def _staff_list(request):
     status = request.GET.get("statut", "")
     regions = list(Region.objects.order_by("sort_name")) if user.is_national else []
     region_code = request.GET.get("region", "") if regions else ""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = WindowCountPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     statuses = lifecycle.DEPOSITED_CHOICES
     return render(
         request,

@@ -23,6 +23,7 @@ from campaigns.models import Campaign
 from core.access import enforce
 from core.aggregates import total_decimal
 from core.formatting import count
+from core.pagination import WindowCountPaginator
 from core.params import whole_number
 from requests_app import lifecycle
 from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request, Submission
@@ -134,7 +135,7 @@ def board(request):
     order = f"-{key}" if sort.startswith("-") else key
     queryset = queryset.order_by(order, "establishment__sort_name", "pk")
     if any(request.GET.get(key, "").strip() for key in FILTERS):
-        paginator = Paginator(queryset, PAGE_SIZE)
+        paginator = WindowCountPaginator(queryset, PAGE_SIZE)
     else:  # the whole list: its length is the sum of the figures by state, no count query
         paginator = CountedPaginator(queryset, PAGE_SIZE, count=sum(by_status.values()))
     page = paginator.get_page(request.GET.get("page"))
