@@ -90,3 +90,20 @@ class PeriodicSchedule(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DataChange(models.Model):
+    """The database's record that the data read by the boards changed (``core.changes``): database triggers on
+    the watched tables add to it in the transaction that writes, whatever writes (a service, the admin site, a
+    ``QuerySet.update``, SQL typed by hand). On PostgreSQL each writing statement inserts a row (inserts never
+    wait on one another); on SQLite, which writes one transaction at a time, one row counts them all. The sum of
+    ``weight`` only grows, with each transaction that commits a change."""
+
+    weight = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "changement de données"
+        verbose_name_plural = "changements de données"
+
+    def __str__(self):
+        return f"{self.weight} changement(s)"

@@ -54,7 +54,7 @@ def periodic(*, every: timedelta, name: str | None = None):
     return wrap
 
 
-CORE_MODULES = ("core.outbox", "core.housekeeping")
+CORE_MODULES = ("core.outbox", "core.housekeeping", "core.changes")
 
 
 def autodiscover() -> None:

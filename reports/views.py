@@ -5,6 +5,7 @@ from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from allocations import permissions as allocation_permissions
 from campaigns.models import Campaign
 from campaigns.selection import chosen_campaign
 from core.access import enforce
+from core.changes import memo
 from core.worker import live_workers
 from reports import jobs, permissions, services
 from reports.board import NationalBoard
@@ -33,28 +35,36 @@ from requests_app.models import LEVELS, Request, RequestEvent
 def national_board(request):
     enforce(allocation_permissions.can_view_national_board(request.user))
     campaign, campaigns = chosen_campaign(request)
-    board = NationalBoard(campaign) if campaign else None
-    tables = {}
-    if board:
-        items = [
-            {
-                "board": row,
-                "summary": board.transmissions.get((row.region_id, Kind.SUMMARY)),
-                "review": board.transmissions.get((row.region_id, Kind.REVIEW)),
-            }
-            for row in board.rows
-        ]
-        tables = {
-            "figure_rows": figure_rows(board.rows),
-            "deadline_rows": deadline_rows(items),
-            "status_rows": status_rows(board.rows),
-            "chart": mark_safe(board.chart_html()),  # noqa: S308 (escaped when drawn)
-        }
+    page = {}
+    if campaign:
+        today = timezone.localdate()
+        # Built once for every reader of the process until a watched table changes or the day turns.
+        page = memo(("national-board", campaign.pk, today), lambda: _national_board_page(campaign, today))
     return render(
         request,
         "reports/national_board.html",
-        {"campaign": campaign, "campaigns": campaigns, "board": board, **tables},
+        {"campaign": campaign, "campaigns": campaigns, "board": None, **page},
     )
+
+
+def _national_board_page(campaign, today) -> dict:
+    """The board and its drawn parts: the three tables by region and the chart."""
+    board = NationalBoard(campaign, today)
+    items = [
+        {
+            "board": row,
+            "summary": board.transmissions.get((row.region_id, Kind.SUMMARY)),
+            "review": board.transmissions.get((row.region_id, Kind.REVIEW)),
+        }
+        for row in board.rows
+    ]
+    return {
+        "board": board,
+        "figure_rows": figure_rows(board.rows),
+        "deadline_rows": deadline_rows(items),
+        "status_rows": status_rows(board.rows),
+        "chart": mark_safe(board.chart_html()),  # noqa: S308 (escaped when drawn)
+    }
 
 
 # --- Exports ----------------------------------------------------------------------------------------------

@@ -45,6 +45,14 @@ def _tasks_never_fail_silently(request):
 
 
 @pytest.fixture(autouse=True)
+def _nothing_kept_from_another_test():
+    """What ``core.changes.memo`` kept belongs to a database emptied since (its data version starts again)."""
+    from core.changes import forget
+
+    forget()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
