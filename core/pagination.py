@@ -4,6 +4,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Window
 
 TOTAL = "rows_in_list"
+FAR = 2**31  # rows: an OFFSET beyond it is not asked of the database (a bigint would overflow further on)
 
 
 class WindowCountPaginator(Paginator):
@@ -18,6 +19,8 @@ class WindowCountPaginator(Paginator):
         except InvalidPage:
             number = 1
         bottom = (number - 1) * self.per_page
+        if bottom >= FAR:  # no list here is that long: Paginator's way (the last page), never such an OFFSET
+            return super().get_page(number)
         rows = list(self.object_list.annotate(**{TOTAL: Window(Count("pk"))})[bottom : bottom + self.per_page])
         if not rows:
             return super().get_page(number)

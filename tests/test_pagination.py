@@ -23,6 +23,7 @@ def seven(campaign, bretagne):
         ("2", 2, [3, 4, 5], 1),
         (3, 3, [6], 1),
         ("9", 3, [6], 3),  # beyond the end: the last page, as Paginator.get_page (empty page, count, last page)
+        ("99999999999999999999", 3, [6], 2),  # far beyond: no such OFFSET asked (count, last page)
         ("0", 1, [0, 1, 2], 1),
         ("deux", 1, [0, 1, 2], 1),
         ("2.0", 1, [0, 1, 2], 1),  # a page number is written as a whole number
