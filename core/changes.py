@@ -60,7 +60,7 @@ def forget() -> None:
         _memo.clear()
 
 
-@periodic(every=timedelta(hours=6), name="compact-data-changes")
+@periodic(every=timedelta(hours=1), name="compact-data-changes")
 @job(time_limit=300)
 def compact() -> int:
     """PostgreSQL: the rows written by the triggers folded into one, their weights summed, in one statement (the
