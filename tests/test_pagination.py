@@ -2,6 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.paginator import Paginator
 
 from core.pagination import WindowCountPaginator
 from requests_app.models import Request
@@ -24,7 +25,8 @@ def seven(campaign, bretagne):
         (3, 3, [6], 1),
         ("9", 3, [6], 3),  # beyond the end: the last page, as Paginator.get_page (empty page, count, last page)
         ("99999999999999999999", 3, [6], 2),  # far beyond: no such OFFSET asked (count, last page)
-        ("0", 1, [0, 1, 2], 1),
+        ("0", 3, [6], 2),  # below 1: the last page, as Paginator.get_page (count, last page)
+        ("-1", 3, [6], 2),
         ("deux", 1, [0, 1, 2], 1),
         ("2.0", 1, [0, 1, 2], 1),  # a page number is written as a whole number
         (None, 1, [0, 1, 2], 1),
@@ -59,3 +61,14 @@ def test_the_staff_list_says_how_many_requests_and_pages(client, regional, campa
     assert "53 demandes." in element_text(page, "contenu")
     assert len(page.find("tbody").find_all("tr")) == 3
     assert page.find(class_="fr-pagination").find(attrs={"aria-current": "page"}).get_text(strip=True) == "2 / 2"
+
+
+@pytest.mark.parametrize("asked", ["1", "3", "4", "0", "-2", "abc", "", None, "2.0", 2.0, 2.5, " 2", "10", 10**12])
+def test_the_same_page_as_django_s_paginator_for_any_number_asked(seven, asked):
+    ours = WindowCountPaginator(seven, 3).get_page(asked)
+    django = Paginator(seven, 3).get_page(asked)
+    assert (ours.number, ours.paginator.count, [r["pk"] for r in ours.object_list]) == (
+        django.number,
+        django.paginator.count,
+        [r["pk"] for r in django.object_list],
+    )
