@@ -1,9 +1,9 @@
 """The version of the data the boards read, and what is computed from it.
 
-A database trigger on each watched table (``WatchChanges`` in the owning app's migration) adds to
-``core.DataChange`` in the very transaction that writes a row, whatever writes it: a service, the admin site, a
-``QuerySet.update``, SQL typed by hand. ``data_version()`` is the sum of the weights: it grows each time a
-transaction that changed a watched table commits, and never otherwise.
+A database trigger on each watched table (``core.migration_helpers.watch_changes``, in the migration of the app
+that owns the table) adds to ``core.DataChange`` in the very transaction that writes a row, whatever writes it: a
+service, the admin site, a ``QuerySet.update``, SQL typed by hand. ``data_version()`` is the sum of the weights:
+it grows each time a transaction that changed a watched table commits, and never otherwise.
 
 ``memo(key, build)`` keeps, in the process, what ``build()`` returned for ``key`` at the version read just
 before: the version is read first, then the figures; a change committed in between makes the figures newer
@@ -17,10 +17,11 @@ from threading import Lock
 
 from django.db import connection
 
+from core.models import DataChange
 from core.periodic import periodic
 from core.tasks import job
 
-TABLE = "core_datachange"  # written by the triggers of ``core.migration_helpers.watch_changes``
+TABLE = DataChange._meta.db_table  # written by the triggers of ``core.migration_helpers.watch_changes``
 _KEPT = 16  # entries kept per process (each a board of one campaign on one day)
 _memo: "OrderedDict[tuple, object]" = OrderedDict()
 _lock = Lock()
