@@ -49,7 +49,7 @@ NOT_TRANSMITTED = mark_safe('<br><span class="fr-text--xs">non transmis</span>')
 def deadline_rows(items):
     """« Échéances des régions »: for each watched deadline (notification, September summary, May review) its
     state as a badge; under the notification, the requests still without a notified decision; under each
-    document, its first transmission (a link to its PDF) or « non transmis ». ``items``: the view's rows (the
+    document, its newest transmission (a link to its PDF) or « non transmis ». ``items``: the view's rows (the
     board's row with the region's newest ``summary`` and ``review`` transmissions)."""
     pdf = url_maker("reports:transmission_pdf")
 

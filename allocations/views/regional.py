@@ -4,13 +4,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from accounts.models import Establishment
@@ -40,21 +38,6 @@ SORTS = {
     "attribue": "decision__total",
     "depot": "submitted_at",
 }
-
-FILTERS = ("q", "statut", "niveau", "secteur", "reseau", "region")  # RequestQuerySet.filtered's parameters
-
-
-class CountedPaginator(Paginator):
-    """A paginator told the length of its list (already known from a grouped query)."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self):
-        return self._known_count
-
 
 def _envelope(request, with_hours=False):
     """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region, and the
@@ -134,11 +117,7 @@ def board(request):
     key = SORTS.get(sort.lstrip("-"), "establishment__sort_name")
     order = f"-{key}" if sort.startswith("-") else key
     queryset = queryset.order_by(order, "establishment__sort_name", "pk")
-    if any(request.GET.get(key, "").strip() for key in FILTERS):
-        paginator = WindowCountPaginator(queryset, PAGE_SIZE)
-    else:  # the whole list: its length is the sum of the figures by state, no count query
-        paginator = CountedPaginator(queryset, PAGE_SIZE, count=sum(by_status.values()))
-    page = paginator.get_page(request.GET.get("page"))
+    page = WindowCountPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))  # filtered or not
     networks, outcomes = dict(Establishment.Network.choices), dict(Decision.Outcome.choices)
     for row in page.object_list:  # labels of the rows' values, as the instances' get_FOO_display would give
         row["network"] = networks.get(row["network"], "")
