@@ -39,6 +39,7 @@ SORTS = {
     "depot": "submitted_at",
 }
 
+
 def _envelope(request, with_hours=False):
     """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region, and the
     region's envelopes (the campaign selector). ``with_hours``: each with its hours and hours granted
