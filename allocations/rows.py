@@ -1,9 +1,8 @@
 """Rows of the regional board's table, written in Python (see ``requests_app.rows`` for why): one
-``format_html`` of a fixed piece of markup per request, every value escaped."""
-
-from django.utils.html import format_html, format_html_join
+``core.markup.markup`` of a fixed piece of markup per request, every value escaped."""
 
 from core.formatting import format_number
+from core.markup import markup, markup_join
 from requests_app.rows import badge_html, url_maker
 
 SELECT = (
@@ -24,12 +23,12 @@ def board_rows(rows, viewer):
     ``notified_at``, their labels and ``selectable`` set by the view): a tick box for the bulk « mettre en
     instruction » on a deposited request, a link to its decision page."""
     decision = url_maker("allocations:decision")
-    return format_html_join(
+    return markup_join(
         "\n",
         BOARD_ROW,
         (
             {
-                "select": format_html(SELECT, pk=row["pk"], name=row["name"]) if row["selectable"] else "",
+                "select": markup(SELECT, pk=row["pk"], name=row["name"]) if row["selectable"] else "",
                 "url": decision(row["pk"]),
                 "name": row["name"],
                 "uai": row["uai"],

@@ -2,23 +2,24 @@
 
 A list page shows 25 to 50 rows; laid out by a template, each row cost about 150 µs (a lookup, a filter and an
 escape per cell through the template engine), three quarters of the page's time. Here each row is one
-``format_html`` of a fixed piece of markup: every value is escaped, and the markup reads as in a template. The
-page's template keeps everything else (headers, filters, pagination) and inserts the rows where they go.
+``core.markup.markup`` (``format_html`` with a cheaper escape) of a fixed piece of markup: every value is
+escaped, and the markup reads as in a template. The page's template keeps everything else (headers, filters,
+pagination) and inserts the rows where they go.
 """
 
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 
 from core.formatting import format_number, format_short_datetime
+from core.markup import markup, markup_join
 from requests_app.lifecycle import BADGES, shown_status
 
-BADGE = '<span class="fr-badge fr-badge--sm fr-badge--no-icon {}">{}</span>'
+BADGE = '<span class="fr-badge fr-badge--sm fr-badge--no-icon {badge}">{label}</span>'
 
 
 def badge_html(status, viewer, label=None):
     """A request's state as a DSFR badge, as ``viewer`` may see it (``lifecycle.shown_status``)."""
     shown = shown_status(status, viewer)
-    return format_html(BADGE, BADGES.get(shown, ""), shown.label if label is None else label)
+    return markup(BADGE, badge=BADGES.get(shown, ""), label=shown.label if label is None else label)
 
 
 def url_maker(name: str):
@@ -41,7 +42,7 @@ def staff_rows(rows, viewer, with_region: bool):
     """The rows of the staff's list of requests (``RequestQuerySet.list_rows``); ``with_region``: a column with
     the establishment's region (DGER, who sees every region)."""
     detail = url_maker("requests:detail")
-    return format_html_join(
+    return markup_join(
         "\n",
         STAFF_ROW,
         (
@@ -49,7 +50,7 @@ def staff_rows(rows, viewer, with_region: bool):
                 "name": row["name"],
                 "uai": row["uai"],
                 "commune": row["commune"],
-                "region": format_html("<td>{}</td>", row["region"]) if with_region else "",
+                "region": markup("<td>{region}</td>", region=row["region"]) if with_region else "",
                 "badge": badge_html(row["status"], viewer),
                 "submitted": format_short_datetime(row["submitted_at"]),
                 "weekly": format_number(row["hse_total_weekly"]),
