@@ -18,6 +18,10 @@ class EnvelopeQuerySet(models.QuerySet):
             queryset = queryset.filter(notified_at__isnull=False)
         return queryset
 
+    def with_movements(self):
+        """Annotate ``hours``: the sum of the envelope's movements (0 before the first)."""
+        return self.annotate(hours=Coalesce(Sum("movements__hours"), Value(0)))
+
     def with_hours(self):
         """Annotate ``hours`` (the sum of the movements) and ``allocated`` (hours granted in the region); the
         envelope's ``remaining`` follows from them (worked out in Python: in SQL it would repeat the sum of the
@@ -33,10 +37,7 @@ class EnvelopeQuerySet(models.QuerySet):
             .annotate(total_hours=Sum("total"))
             .values("total_hours")
         )
-        return self.annotate(
-            hours=Coalesce(Sum("movements__hours"), Value(0)),
-            allocated=Coalesce(models.Subquery(allocated), Value(0)),
-        )
+        return self.with_movements().annotate(allocated=Coalesce(models.Subquery(allocated), Value(0)))
 
 
 class Envelope(models.Model):

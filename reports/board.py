@@ -4,19 +4,19 @@ number of regions, establishments and requests."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import Establishment, Region
 from allocations.models import EnvelopeMovement
 from campaigns.calendar import WATCHED, State
-from core.aggregates import total, total_decimal
+from core.aggregates import total_decimal
 from core.formatting import format_number
 from reports.charts import bar_chart_svg, for_screens
 from reports.lateness import RegionWork, regions_work
 from reports.models import Transmission
 from requests_app import lifecycle
-from requests_app.models import LEVEL_KEYS, LEVELS, Decision, Request, fold_work
+from requests_app.models import LEVEL_KEYS, LEVELS, Request, fold_work
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,9 @@ def _requested_sums():
 
 def _allocated_sums():
     """Hours granted by the requests' decisions (refusals grant none)."""
-    granted = Q(decision__outcome=Decision.Outcome.ALLOCATED)
     return dict(
-        total=total("decision__total", filter=granted),
-        **{f"h_{k}": total(f"decision__hours_{k}", filter=granted) for k in LEVEL_KEYS},
+        total=Request.objects.granted(),
+        **{f"h_{k}": Request.objects.granted(f"hours_{k}") for k in LEVEL_KEYS},
     )
 
 

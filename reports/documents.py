@@ -118,7 +118,7 @@ def regional_summary(campaign, region) -> dict:
         .annotate(
             n=Count("pk"),
             weekly=total_decimal("hse_total_weekly"),
-            granted=total("decision__total", filter=ALLOCATED),
+            granted=Request.objects.granted(),
         )
         .order_by("establishment__status", "establishment__network")
     ):

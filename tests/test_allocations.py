@@ -278,16 +278,22 @@ class TestViews:
         assert client.get("/allocations/").status_code == 404
 
     def test_board_rows_and_figures_are_those_of_the_campaign_shown(
-        self, client, regional, national, campaign, bretagne, envelope
+        self, client, regional, regional_other, national, campaign, bretagne, occitanie, envelope
     ):
         """The rows (written in Python, ``allocations.rows``): a tick box on a deposited request only, the link to
         the decision page, the decision's hours and outcome; a name holding markup is text. The figures above are
-        the chosen campaign's envelope's, the region's other envelopes being read in the same query."""
+        the chosen campaign's envelope's, the region's other envelopes being read in the same query; « attribué »
+        sums the region's allocations of that campaign (read with the figures by state): not a refusal, not
+        another region's decision, whatever the filters of the list."""
         deposited = submitted_request(campaign, bretagne, status="deposee")
         decided = submitted_request(campaign, bretagne)
         decided.establishment.name = "Lycée <i>des Champs</i>"
         decided.establishment.save()
         services.allocate(regional, decided, {"cap": 40, "bac_pro": 60}, "", 0)
+        services.refuse(regional, submitted_request(campaign, bretagne), "Hors du cadre de la note", 0)
+        elsewhere = submitted_request(campaign, occitanie)
+        Envelope.objects.get(campaign=campaign, region=occitanie).movements.update(hours=500)
+        services.allocate(regional_other, elsewhere, {"cap": 30}, "", 0)
         older = factories.CampaignFactory(start_year=2026)
         services.set_initial_envelopes(
             national, older, {r.pk: 300 if r.pk == bretagne.pk else 0 for r in Region.objects.all()}
@@ -302,8 +308,16 @@ class TestViews:
             "100 h",
             "900 h",
         ]
+        filtered = client.get("/allocations/?campagne=2027&statut=deposee").content.decode()
+        assert [element_text(filtered, k) for k in ("kpi-envelope", "kpi-allocated", "kpi-remaining")] == [
+            "1 000 h",
+            "100 h",
+            "900 h",
+        ]
         rows = {tr.find("a").get_text(): tr for tr in page.find("tbody").find_all("tr")}
-        assert set(rows) == {deposited.establishment.name, "Lycée <i>des Champs</i>"}
+        assert set(rows) - {deposited.establishment.name, "Lycée <i>des Champs</i>"} == {
+            Request.objects.get(decision__outcome="refus").establishment.name
+        }
         tick = rows[deposited.establishment.name].find("input", type="checkbox")
         assert (tick["name"], tick["value"]) == ("demandes", str(deposited.pk))
         row = rows["Lycée <i>des Champs</i>"]
@@ -395,9 +409,10 @@ class TestViews:
             if index % 2:
                 services.allocate(regional, request, {"cap": 10}, "", 0)
         client.force_login(regional)
-        # session, user, envelopes with their hours, figures by state (also the list's length), letters on their
-        # way, page of requests, session refresh (+ savepoints): the same at every size.
-        with django_assert_num_queries(9):
+        # session, user, envelopes with their movements, figures by state (hours granted and letters on their way
+        # included), page of requests (and the list's length), session refresh (+ savepoints): the same at every
+        # size.
+        with django_assert_num_queries(8):
             response = client.get("/allocations/?tri=-attribue")
         assert response.status_code == 200
         assert response.context["page"].paginator.count == size

@@ -29,6 +29,7 @@ from allocations.services.envelopes import (
 from allocations.services.errors import AllocationError
 from allocations.services.letters import (
     ensure_letter,
+    letter_waiting,
     letters_state,
     notify_decisions,
     resume_letters,
@@ -44,6 +45,7 @@ __all__ = [
     "apply_assistant",
     "ensure_letter",
     "envelopes_total",
+    "letter_waiting",
     "letters_state",
     "lock_envelope",
     "notify_decisions",

@@ -10,7 +10,7 @@ can send it again."""
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from allocations import permissions
@@ -96,23 +96,28 @@ def _letter_emails():
     return OutboxEmail.objects.filter(content_type=ContentType.objects.get_for_model(Decision), on_outcome=LETTER_HOOK)
 
 
+def letter_waiting(prefix: str = "") -> Q:
+    """A notified decision whose letter the mail server has not accepted yet; ``prefix``: the path to the decision
+    (``"decision__"`` from a request)."""
+    return Q(**{f"{prefix}notified_at__isnull": False, f"{prefix}letter_sent_at__isnull": True})
+
+
 def _notified(campaign, region):
-    return Decision.objects.filter(
-        request__campaign=campaign,
-        request__establishment__region=region,
-        notified_at__isnull=False,
-        letter_sent_at__isnull=True,
-    )
+    return Decision.objects.filter(letter_waiting(), request__campaign=campaign, request__establishment__region=region)
 
 
 def _failed_email():
     return _letter_emails().filter(object_id=OuterRef("pk"), status=OutboxEmail.Status.FAILED)
 
 
-def letters_state(campaign, region) -> tuple[int, list]:
+def letters_state(campaign, region, waiting: int | None = None) -> tuple[int, list]:
     """The letters of notified decisions not yet accepted by the mail server: how many are on their way, and those
     « non remises » (refused by the mail server, or retries exhausted) with the server's reason and the addresses
-    tried, by establishment name. One query when none failed (the usual case: the regional board asks each time)."""
+    tried, by establishment name. One query when none failed; none when the caller counted the letters waiting
+    (``waiting``, decisions matching ``letter_waiting``) and there are none: the usual case, as the regional board
+    counts them in its grouped query."""
+    if waiting == 0:
+        return 0, []
     waiting = list(_notified(campaign, region).annotate(failed=Exists(_failed_email())).values_list("pk", "failed"))
     failed_ids = [pk for pk, failed in waiting if failed]
     if not failed_ids:

@@ -15,7 +15,7 @@ from accounts.models import Establishment
 from allocations import permissions, services
 from allocations.assistant import propose
 from allocations.forms import AssistantForm, DecisionForm, NoteForm, RefusalForm
-from allocations.models import Envelope
+from allocations.models import Envelope, EnvelopeQuerySet
 from allocations.rows import board_rows
 from campaigns.models import Campaign
 from core.access import enforce
@@ -40,15 +40,17 @@ SORTS = {
 }
 
 
-def _envelope(request, with_hours=False):
+def _envelope(request, hours=None):
     """The region's envelope for ``?campagne=YYYY``, else for the newest campaign notified to the region, and the
-    region's envelopes (the campaign selector). ``with_hours``: each with its hours and hours granted
-    (``EnvelopeQuerySet.with_hours``), in the same query: a region has one envelope a campaign, and summing the
-    other campaigns' decisions costs the database less than a second query costs the page."""
+    region's envelopes (the campaign selector). ``hours``: an ``EnvelopeQuerySet`` method annotating each with its
+    figures in the same query (``with_hours``, ``with_movements``): a region has one envelope a campaign, and
+    summing the other campaigns' figures costs the database less than a second query costs the page."""
     envelopes = Envelope.objects.visible_to(request.user)
-    if with_hours:
-        envelopes = envelopes.with_hours()
-    envelopes = list(envelopes.select_related("campaign", "region").order_by("-campaign__start_year"))
+    envelopes = list(
+        (hours(envelopes) if hours else envelopes)
+        .select_related("campaign", "region")
+        .order_by("-campaign__start_year")
+    )
     year = whole_number(request.GET.get("campagne", ""))
     for envelope in envelopes:
         if envelope.campaign.start_year == year:
@@ -58,7 +60,8 @@ def _envelope(request, with_hours=False):
 
 def board(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, envelopes = _envelope(request, with_hours=True)
+    # The envelopes with their movements; the hours granted come with the figures of the requests below.
+    envelope, envelopes = _envelope(request, EnvelopeQuerySet.with_movements)
     asked = whole_number(request.GET.get("campagne", ""))
     if envelope is None or (asked is not None and envelope.campaign.start_year != asked):
         # The campaign asked for has no envelope notified to the region yet: say so rather than show another.
@@ -89,24 +92,30 @@ def board(request):
             )
         return redirect(request.get_full_path())
 
-    # One grouped query for the figures above the table: requests by state, HSE per week asked, decisions
-    # waiting for their notification.
+    # One grouped query for the figures above the table: requests by state, HSE per week asked, hours granted
+    # (the envelope's « attribué »), decisions waiting for their notification, letters not yet accepted by the
+    # mail server.
     groups = list(
         requests.values("status")
         .annotate(
             n=Count("pk"),
             weekly=total_decimal("hse_total_weekly"),
+            granted=Request.objects.granted(),
             unnotified=Count("decision", filter=Q(decision__notified_at__isnull=True)),
+            letters=Count("decision", filter=services.letter_waiting("decision__")),
         )
         .order_by()
     )
+    envelope.allocated = sum(group["granted"] for group in groups)  # what with_hours() reads, from these requests
     by_status = {group["status"]: group["n"] for group in groups}
     requested = campaign.annual_hours(
         sum((group["weekly"] for group in groups if group["status"] in lifecycle.COUNTED), Decimal(0))
     )
     notifiable = lifecycle.BY_NAME["notify"].sources
     to_notify = sum(group["unnotified"] for group in groups if group["status"] in notifiable)
-    letters_pending, letters_undelivered = services.letters_state(campaign, envelope.region)
+    letters_pending, letters_undelivered = services.letters_state(
+        campaign, envelope.region, waiting=sum(group["letters"] for group in groups)
+    )
 
     queryset = requests.filtered(request.GET).list_rows(
         network=F("establishment__network"),
@@ -290,7 +299,7 @@ def decision_page(request, pk):
 
 def assistant(request):
     enforce(permissions.can_use_regional_board(request.user))
-    envelope, _envelopes = _envelope(request, with_hours=True)
+    envelope, _envelopes = _envelope(request, EnvelopeQuerySet.with_hours)
     if envelope is None:
         raise Http404
     campaign = envelope.campaign

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Establishment
 from accounts.scoping import visible_establishments_q
 from campaigns.models import Campaign
-from core.aggregates import total_decimal
+from core.aggregates import total, total_decimal
 from requests_app import lifecycle
 from requests_app.models.annexe import AXES, AXIS_SHORT_LABELS, LEVEL_KEYS, LEVELS, sum_of_levels
 
@@ -39,6 +39,14 @@ class RequestQuerySet(models.QuerySet):
     def deposited(self):
         """Deposited at least once (withdrawn ones included): what the lists and reports show."""
         return self.exclude(status=lifecycle.Status.DRAFT)
+
+    @staticmethod
+    def granted(field: str = "total"):
+        """Hours granted by the requests' decisions, summed by the database (refusals grant none; 0 when there are
+        none), for a grouped ``annotate`` or an ``aggregate`` over requests: the decisions' ``total``, or one
+        level's hours (``field="hours_cap"``). The sum ``DecisionQuerySet.hours`` gives, seen from the requests
+        (a decision exists only on a deposited request)."""
+        return total(f"decision__{field}", filter=models.Q(decision__outcome=lifecycle.Outcome.ALLOCATED))
 
     @staticmethod
     def work_sums() -> dict:
