@@ -70,11 +70,12 @@ def format_datetime(value) -> str:
     return f"{format_date(local)} à {local:%H:%M}"
 
 
-def format_short_datetime(value) -> str:
-    """« 12/07/2027 14:05 » in the local time zone, for a column of a long list; None -> "—"."""
+def format_short_datetime(value, zone=None) -> str:
+    """« 12/07/2027 14:05 » in the local time zone (``zone``: the current one, looked up once for a whole list by
+    the caller), for a column of a long list; None -> "—"."""
     if value is None:
         return "—"
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
     return f"{local:%d/%m/%Y %H:%M}"
 
 

@@ -1,5 +1,7 @@
 """Main navigation, by role. Each app adds its entries here as its pages land."""
 
+from functools import cache
+
 from django.urls import reverse
 
 from accounts.models import User
@@ -27,11 +29,17 @@ NAVIGATION = {
 }
 
 
+@cache
+def _entries(role) -> tuple:
+    """The role's entries with their addresses, reversed once per process (the URLconf does not change while it
+    runs; every page shows the menu)."""
+    return tuple((label, reverse(name)) for label, name in NAVIGATION.get(role, []))
+
+
 def items_for(user, path: str) -> list[dict]:
     if not user.is_authenticated:
         return []
-    entries = NAVIGATION.get(user.role, [])
-    items = [{"label": label, "url": reverse(name), "active": False} for label, name in entries]
+    items = [{"label": label, "url": url, "active": False} for label, url in _entries(user.role)]
     # The active entry is the longest URL the current path starts with ("/" only for the home page itself).
     matches = [item for item in items if (path == item["url"] if item["url"] == "/" else path.startswith(item["url"]))]
     if matches:

@@ -8,6 +8,7 @@ pagination) and inserts the rows where they go.
 """
 
 from django.urls import reverse
+from django.utils import timezone
 
 from core.formatting import format_number, format_short_datetime
 from core.markup import markup, markup_join
@@ -42,6 +43,7 @@ def staff_rows(rows, viewer, with_region: bool):
     """The rows of the staff's list of requests (``RequestQuerySet.list_rows``); ``with_region``: a column with
     the establishment's region (DGER, who sees every region)."""
     detail = url_maker("requests:detail")
+    zone = timezone.get_current_timezone()
     return markup_join(
         "\n",
         STAFF_ROW,
@@ -52,7 +54,7 @@ def staff_rows(rows, viewer, with_region: bool):
                 "commune": row["commune"],
                 "region": markup("<td>{region}</td>", region=row["region"]) if with_region else "",
                 "badge": badge_html(row["status"], viewer),
-                "submitted": format_short_datetime(row["submitted_at"]),
+                "submitted": format_short_datetime(row["submitted_at"], zone),
                 "weekly": format_number(row["hse_total_weekly"]),
                 "annual": format_number(row["requested_annual"]),
                 "url": detail(row["pk"]),
