@@ -81,7 +81,12 @@ class Campaign(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.start_year}-{self.start_year + 1}"
+        return self.label_of(self.start_year)
+
+    @staticmethod
+    def label_of(start_year: int) -> str:
+        """« 2027-2028 »: the school year a campaign starting in ``start_year`` is for."""
+        return f"{start_year}-{start_year + 1}"
 
     def annual_hours(self, weekly):
         """Hours per year of a weekly HSE figure: the one definition of the conversion (``None`` stays

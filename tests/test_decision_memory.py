@@ -109,3 +109,54 @@ def test_another_establishment_s_past_is_not_mixed_in(
     _envelopes(national, campaign)
     memory = _memory(client, regional, _deposit(head_b, establishment_b, campaign))
     assert "Pas de demande de cet établissement" in memory
+
+
+def test_last_year_s_state_links_and_request_are_those_of_its_request(
+    client, last_year, national, regional, head_a, establishment_a, campaign, travel
+):
+    travel(datetime.date(2027, 6, 10))
+    _envelopes(national, campaign)
+    new = _deposit(head_a, establishment_a, campaign)
+    client.force_login(regional)
+    soup = BeautifulSoup(client.get(f"/allocations/demandes/{new.pk}/").content, "html.parser")
+    section = soup.find(id="campagne-precedente")
+    assert section.find(class_="fr-badge").get_text(strip=True) == "Notifiée"
+    links = {a.get_text(" ", strip=True): a["href"] for a in section.find_all("a")}
+    assert links == {
+        f"Demande {last_year.reference}": f"/demandes/{last_year.pk}/",
+        "bilan d'utilisation": f"/demandes/{last_year.pk}/bilan/",
+    }
+
+
+@pytest.mark.parametrize(
+    ("decide", "allocated", "used", "pupils"),
+    [
+        ("refuse", "Attribué refus", "Utilisé selon le bilan d'utilisation —", "Élèves accompagnés —"),
+        ("allocate", "Attribué 20 h (décision non notifiée)", "bilan non déposé", "Élèves accompagnés —"),
+        (None, "Attribué aucune décision", "Utilisé selon le bilan d'utilisation —", "Élèves accompagnés —"),
+        ("draft_report", "Attribué 20 h", "bilan non déposé", "Élèves accompagnés —"),
+    ],
+)
+def test_last_year_s_decision_and_report_as_they_stood(
+    client, national, regional, head_a, establishment_a, bretagne, campaign, travel, decide, allocated, used, pupils
+):
+    """A refusal, a decision never notified, no decision, a usage report left as a draft (it says nothing yet)."""
+    previous = factories.CampaignFactory(start_year=2026)
+    travel(datetime.date(2026, 6, 5))
+    _envelopes(national, previous)
+    request = _deposit(head_a, establishment_a, previous)
+    if decide == "refuse":
+        allocation_services.refuse(regional, request, "Hors du cadre de la note", 0)
+    elif decide is not None:
+        allocation_services.allocate(regional, request, {"cap": 20}, "", 0)
+    if decide == "draft_report":
+        allocation_services.notify_decisions(regional, previous, bretagne)
+        travel(datetime.date(2027, 4, 20))
+        report = usage.start_usage_report(head_a, request)
+        usage.save_usage_report(head_a, report, factories.usage_values(), report.version)
+    travel(datetime.date(2027, 6, 10))
+    _envelopes(national, campaign)
+    memory = _memory(client, regional, _deposit(head_a, establishment_a, campaign))
+    assert allocated in memory
+    assert used in memory
+    assert pupils in memory
