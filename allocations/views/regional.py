@@ -254,7 +254,7 @@ def _previous_campaign(user, req) -> dict | None:
 def decision_page(request, pk):
     req = get_object_or_404(
         Request.objects.visible_to(request.user)
-        .select_related("campaign", "establishment__region", "decision__decided_by", "decision__notified_by")
+        .select_related("campaign", "establishment__region", "decision__decided_by")  # who decided is shown
         .annotate(has_submission=Exists(Submission.objects.filter(request=OuterRef("pk")))),
         pk=pk,
     )
